@@ -1,0 +1,324 @@
+"""Who may do what: the one place that decides permissions.
+
+Everything is expressed with Wagtail's own machinery:
+
+* **Prefecture staff** (group 「県職員」) hold page permissions on the root page, image
+  and document permissions on the root collection and the model permissions of the
+  portal's own models.
+* **Each municipality** gets a group 「市町村編集者: 水戸市」 holding add/change/publish/
+  lock on its ``MunicipalityPage`` subtree and add/change/choose on its own collection
+  (plus choose on the shared collection 「共通素材」). Wagtail's explorer, image library
+  and choosers then show an editor nothing of other municipalities.
+* ``PortalPagePermissionTester`` narrows two things Wagtail's group permissions cannot
+  say: the page structure (municipality pages and their section pages) is changed only
+  by staff, and while the approval workflow is active a municipality editor submits for
+  moderation instead of publishing.
+* ``MunicipalityScopedPolicy`` limits snippets that belong to a municipality (相談窓口)
+  to that municipality's editors.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Q
+from django.utils.functional import cached_property
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.models import (
+    Collection,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Page,
+    PagePermissionTester,
+    Workflow,
+)
+from wagtail.permission_policies import ModelPermissionPolicy
+
+PREFECTURE_STAFF_GROUP = "県職員"
+MUNICIPALITY_GROUP_PREFIX = "市町村編集者: "
+MUNICIPALITIES_COLLECTION = "市町村"
+SHARED_COLLECTION = "共通素材"
+APPROVAL_WORKFLOW = "県の承認"
+
+# Page actions a municipality editor holds on its own subtree. No bulk_delete: an
+# editor removes listings one by one, never a whole section.
+MUNICIPALITY_PAGE_ACTIONS = ("add", "change", "publish", "lock")
+STAFF_PAGE_ACTIONS = ("add", "change", "publish", "bulk_delete", "lock", "unlock")
+MEDIA_ACTIONS = ("add", "change", "choose")
+STAFF_MEDIA_ACTIONS = ("add", "change", "delete", "choose")
+
+# Model permissions (app_label.codename).
+MUNICIPALITY_MODEL_PERMISSIONS = (
+    "wagtailadmin.access_admin",
+    "core.add_consultationdesk",
+    "core.change_consultationdesk",
+    "core.view_consultationdesk",
+)
+STAFF_MODEL_PERMISSIONS = (
+    "wagtailadmin.access_admin",
+    "core.add_municipality",
+    "core.change_municipality",
+    "core.delete_municipality",
+    "core.view_municipality",
+    "core.add_consultationdesk",
+    "core.change_consultationdesk",
+    "core.delete_consultationdesk",
+    "core.view_consultationdesk",
+    "core.change_portalsettings",
+    "wagtailcore.add_collection",
+    "wagtailcore.change_collection",
+    "wagtailcore.delete_collection",
+    "wagtailcore.add_workflow",
+    "wagtailcore.change_workflow",
+    "wagtailcore.add_task",
+    "wagtailcore.change_task",
+    "wagtailredirects.add_redirect",
+    "wagtailredirects.change_redirect",
+    "wagtailredirects.delete_redirect",
+    "auth.add_user",
+    "auth.change_user",
+    "auth.view_user",
+)
+
+
+# --- Who is who ------------------------------------------------------------
+
+
+def is_prefecture_staff(user) -> bool:
+    """Prefecture staff see and change everything."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if not hasattr(user, "_portal_is_staff"):
+        user._portal_is_staff = user.groups.filter(name=PREFECTURE_STAFF_GROUP).exists()
+    return user._portal_is_staff
+
+
+def municipality_ids_for_user(user) -> set[int]:
+    """The municipalities whose content the user may edit (all, for staff)."""
+    from .models import Municipality
+
+    if not hasattr(user, "_portal_municipality_ids"):
+        if is_prefecture_staff(user):
+            ids = Municipality.objects.values_list("pk", flat=True)
+        elif user.is_authenticated:
+            ids = Municipality.objects.filter(editor_group__user=user).values_list(
+                "pk", flat=True
+            )
+        else:
+            ids = []
+        user._portal_municipality_ids = set(ids)
+    return user._portal_municipality_ids
+
+
+# --- Setting up groups, collections and page permissions -----------------------
+
+
+def _permissions(labels) -> list[Permission]:
+    wanted = [label.split(".", 1) for label in labels]
+    query = Q()
+    for app_label, codename in wanted:
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    found = list(Permission.objects.filter(query).select_related("content_type"))
+    missing = {tuple(w) for w in wanted} - {
+        (p.content_type.app_label, p.codename) for p in found
+    }
+    if missing:
+        raise LookupError(f"permissions not found (run migrate first?): {sorted(missing)}")
+    return found
+
+
+def _page_permission(action: str) -> Permission:
+    return Permission.objects.get(
+        content_type=ContentType.objects.get_for_model(Page), codename=f"{action}_page"
+    )
+
+
+def _media_permissions(actions) -> list[Permission]:
+    # Wagtail checks custom image and document models against the permissions of
+    # its own Image and Document models.
+    labels = []
+    for auth_model in ("wagtailimages.image", "wagtaildocs.document"):
+        app_label, name = auth_model.split(".")
+        labels += [f"{app_label}.{action}_{name}" for action in actions]
+    return _permissions(labels)
+
+
+def _grant_pages(group: Group, page: Page, actions) -> None:
+    for action in actions:
+        GroupPagePermission.objects.get_or_create(
+            group=group, page=page, permission=_page_permission(action)
+        )
+
+
+def _grant_collection(group: Group, collection: Collection, permissions) -> None:
+    for permission in permissions:
+        GroupCollectionPermission.objects.get_or_create(
+            group=group, collection=collection, permission=permission
+        )
+
+
+def _child_collection(parent: Collection, name: str) -> Collection:
+    existing = parent.get_children().filter(name=name).first()
+    return existing or parent.add_child(name=name)
+
+
+def shared_collection() -> Collection:
+    return _child_collection(Collection.get_first_root_node(), SHARED_COLLECTION)
+
+
+def municipalities_collection() -> Collection:
+    return _child_collection(Collection.get_first_root_node(), MUNICIPALITIES_COLLECTION)
+
+
+@transaction.atomic
+def sync_prefecture_staff_group() -> Group:
+    """Create or complete the prefecture staff group (idempotent)."""
+    group, _ = Group.objects.get_or_create(name=PREFECTURE_STAFF_GROUP)
+    group.permissions.add(*_permissions(STAFF_MODEL_PERMISSIONS))
+    _grant_pages(group, Page.get_first_root_node(), STAFF_PAGE_ACTIONS)
+    _grant_collection(
+        group, Collection.get_first_root_node(), _media_permissions(STAFF_MEDIA_ACTIONS)
+    )
+    shared_collection()
+    return group
+
+
+@transaction.atomic
+def sync_municipality_access(municipality) -> None:
+    """Give a municipality its editor group, its collection and rights on its pages.
+
+    Idempotent: it runs whenever a municipality or its page is saved, and again from
+    ``portal load_municipalities``. Rights are only ever added here; removing a right
+    by hand in the admin is left alone until the next sync re-adds the standard set.
+    """
+    from cms.pages.models import MunicipalityPage
+
+    group_name = f"{MUNICIPALITY_GROUP_PREFIX}{municipality.name}"
+    group = municipality.editor_group
+    if group is None:
+        group, _ = Group.objects.get_or_create(name=group_name)
+    elif group.name != group_name:
+        group.name = group_name
+        group.save(update_fields=["name"])
+    group.permissions.add(*_permissions(MUNICIPALITY_MODEL_PERMISSIONS))
+
+    collection = municipality.collection
+    if collection is None:
+        collection = _child_collection(municipalities_collection(), municipality.name)
+    elif collection.name != municipality.name:
+        collection.name = municipality.name
+        collection.save(update_fields=["name"])
+    _grant_collection(group, collection, _media_permissions(MEDIA_ACTIONS))
+    _grant_collection(group, shared_collection(), _media_permissions(["choose"]))
+
+    if (municipality.editor_group_id, municipality.collection_id) != (
+        group.pk,
+        collection.pk,
+    ):
+        type(municipality).objects.filter(pk=municipality.pk).update(
+            editor_group=group, collection=collection
+        )
+        municipality.editor_group, municipality.collection = group, collection
+
+    for page in MunicipalityPage.objects.filter(municipality=municipality):
+        _grant_pages(group, page, MUNICIPALITY_PAGE_ACTIONS)
+
+
+def approval_workflow() -> Workflow | None:
+    return Workflow.objects.filter(name=APPROVAL_WORKFLOW).first()
+
+
+# --- Pages -----------------------------------------------------------------
+
+
+class PortalPagePermissionTester(PagePermissionTester):
+    """Wagtail's page permissions, narrowed for municipality editors.
+
+    * Structural pages (home, the municipality index, municipality pages and their
+      section pages) are deleted, moved, copied or unpublished only by staff.
+    * While an approval workflow applies to a page, only staff publish it directly;
+      a municipality editor gets 「承認を申請」 (submit for moderation) instead.
+    """
+
+    @cached_property
+    def is_staff(self) -> bool:
+        return is_prefecture_staff(self.user)
+
+    @cached_property
+    def is_structural(self) -> bool:
+        specific_class = self.page.specific_class
+        return bool(specific_class and getattr(specific_class, "structural", False))
+
+    @cached_property
+    def approval_required(self) -> bool:
+        return not self.is_staff and self.page.get_workflow() is not None
+
+    def can_delete(self, ignore_bulk=False):
+        if self.is_structural and not self.is_staff:
+            return False
+        return super().can_delete(ignore_bulk=ignore_bulk)
+
+    def can_unpublish(self):
+        if self.is_structural and not self.is_staff:
+            return False
+        return super().can_unpublish()
+
+    def can_copy(self):
+        if self.is_structural and not self.is_staff:
+            return False
+        return super().can_copy()
+
+    def can_publish(self):
+        return super().can_publish() and not self.approval_required
+
+    def can_publish_subpage(self):
+        return super().can_publish_subpage() and not self.approval_required
+
+
+# --- Snippets that belong to a municipality ---------------------------------
+
+
+class MunicipalityScopedPolicy(ModelPermissionPolicy):
+    """Model permissions from the user's groups, limited for municipality editors to
+    objects of their own municipalities. Objects without a municipality (the
+    prefecture's own) are staff-only."""
+
+    def __init__(self, model, field="municipality"):
+        super().__init__(model)
+        self.field = field
+
+    def _visible(self, user, queryset):
+        if is_prefecture_staff(user):
+            return queryset
+        return queryset.filter(**{f"{self.field}__in": municipality_ids_for_user(user)})
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_any_permission_for_instance(user, [action], instance)
+
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        if not self.user_has_any_permission(user, actions):
+            return False
+        if is_prefecture_staff(user):
+            return True
+        return getattr(instance, f"{self.field}_id") in municipality_ids_for_user(user)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        queryset = self.model._default_manager.all()
+        if not self.user_has_any_permission(user, actions):
+            return queryset.none()
+        return self._visible(user, queryset)
+
+
+class MunicipalityScopedForm(WagtailAdminModelForm):
+    """Admin form that offers a municipality editor only their own municipalities."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("municipality")
+        user = getattr(self, "for_user", None)
+        if field is None or user is None or is_prefecture_staff(user):
+            return
+        field.queryset = field.queryset.filter(pk__in=municipality_ids_for_user(user))
+        field.required = True
+        field.empty_label = None
