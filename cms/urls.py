@@ -1,5 +1,7 @@
-"""URL sets of the CMS process. The admin side (Wagtail admin, and later the GraphQL
-API and previews) and, until the static build lands, a placeholder home page."""
+"""URL sets of the CMS process: the admin side (Wagtail admin, documents, and the
+GraphQL API and previews as they arrive) and the public side (``/api/…``, the
+endpoints visitors call). The demo serves both from one process; production can run
+them on separate hosts. Until the static build lands, ``/`` is a placeholder page."""
 
 from django.conf import settings
 from django.conf.urls.static import static
@@ -8,10 +10,16 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-urlpatterns = [
+from cms.public_api import api as public_api
+
+admin_urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]
+public_urlpatterns = [
+    path("api/", public_api.urls),
+]
+urlpatterns = admin_urlpatterns + public_urlpatterns
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -13,4 +13,6 @@ class CoreConfig(AppConfig):
         from .models import ConsultationDesk
         from .permissions import MunicipalityScopedPolicy
 
-        register_permission_policy(ConsultationDesk, MunicipalityScopedPolicy(ConsultationDesk))
+        register_permission_policy(
+            ConsultationDesk, MunicipalityScopedPolicy(ConsultationDesk)
+        )

@@ -40,7 +40,9 @@ class CaptionedImageBlock(blocks.StructBlock):
 
 class GalleryBlock(blocks.StructBlock):
     title = blocks.CharBlock(label="タイトル", required=False, max_length=120)
-    images = blocks.ListBlock(CaptionedImageBlock(), label="画像", min_num=1, max_num=30)
+    images = blocks.ListBlock(
+        CaptionedImageBlock(), label="画像", min_num=1, max_num=30
+    )
 
     class Meta:
         icon = "image"
@@ -86,7 +88,10 @@ class QuoteBlock(blocks.StructBlock):
 
     text = blocks.TextBlock(label="本文")
     attribution = blocks.CharBlock(
-        label="話した人", required=False, max_length=120, help_text="例: 2022年に東京都から移住 Aさん"
+        label="話した人",
+        required=False,
+        max_length=120,
+        help_text="例: 2022年に東京都から移住 Aさん",
     )
 
     class Meta:
@@ -97,7 +102,10 @@ class QuoteBlock(blocks.StructBlock):
 class DocumentBlock(blocks.StructBlock):
     document = DocumentChooserBlock(label="文書")
     label = blocks.CharBlock(
-        label="リンクの文字", required=False, max_length=120, help_text="空欄なら文書のタイトル"
+        label="リンクの文字",
+        required=False,
+        max_length=120,
+        help_text="空欄なら文書のタイトル",
     )
 
     class Meta:
@@ -115,7 +123,9 @@ class DeskBlock(blocks.StructBlock):
 
 class BodyBlock(blocks.StreamBlock):
     heading = HeadingBlock()
-    paragraph = blocks.RichTextBlock(label="本文", features=RICH_TEXT_FEATURES, icon="pilcrow")
+    paragraph = blocks.RichTextBlock(
+        label="本文", features=RICH_TEXT_FEATURES, icon="pilcrow"
+    )
     image = CaptionedImageBlock()
     gallery = GalleryBlock()
     table = TableBlock(

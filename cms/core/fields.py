@@ -9,71 +9,81 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.functional import cached_property
 
 from .japanese import JapaneseFormatError, format_wareki_year, parse_year_month
 
 
-class YenField(models.PositiveIntegerField):
-    """An amount in yen. Negative input is refused with a message naming the field."""
+def _label(verbose_name: str) -> str:
+    """「売買価格（円）」 → 「売買価格」: the unit is said again in the message."""
+    return str(verbose_name).split("（")[0]
+
+
+class _NamedBoundsMixin:
+    """Adds range validators whose messages name the field. They are derived from
+    the field, not passed in, so rewording a message needs no migration."""
+
+    minimum = 0
+    maximum = None
+    unit_hint = ""
+
+    @cached_property
+    def validators(self):
+        label = _label(self.verbose_name)
+        if self.maximum is None:
+            message = f"{label}は{self.minimum}以上の{self.unit_hint}で入力してください。"
+        else:
+            message = f"{label}は{self.minimum}〜{self.maximum}{self.unit_hint}で入力してください。"
+        bounds = [MinValueValidator(self.minimum, message)]
+        if self.maximum is not None:
+            bounds.append(MaxValueValidator(self.maximum, message))
+        return [*super().validators, *bounds]
+
+    def formfield(self, **kwargs):
+        # Leave the bounds to the model validators and their clearer messages.
+        return super().formfield(**{"min_value": None, "max_value": None, **kwargs})
+
+
+class YenField(_NamedBoundsMixin, models.PositiveIntegerField):
+    """An amount in yen, optional, never negative."""
+
+    unit_hint = "金額（円）"
 
     def __init__(self, verbose_name=None, **kwargs):
         kwargs.setdefault("null", True)
         kwargs.setdefault("blank", True)
-        kwargs.setdefault(
-            "validators",
-            [MinValueValidator(0, f"{verbose_name}は0以上の金額（円）で入力してください。")],
-        )
         super().__init__(verbose_name, **kwargs)
 
-    def formfield(self, **kwargs):
-        # Leave the lower bound to the model validator and its clearer message.
-        return super().formfield(**{"min_value": None, **kwargs})
 
+class AreaField(_NamedBoundsMixin, models.DecimalField):
+    """An area in square metres (two decimals), optional, never negative."""
 
-class AreaField(models.DecimalField):
-    """An area in square metres (two decimals)."""
+    minimum = Decimal("0")
+    unit_hint = "数値（㎡）"
 
     def __init__(self, verbose_name=None, **kwargs):
         kwargs.setdefault("max_digits", 10)
         kwargs.setdefault("decimal_places", 2)
         kwargs.setdefault("null", True)
         kwargs.setdefault("blank", True)
-        kwargs.setdefault(
-            "validators",
-            [
-                MinValueValidator(
-                    Decimal("0"), f"{verbose_name}は0以上の数値（㎡）で入力してください。"
-                )
-            ],
-        )
         super().__init__(verbose_name, **kwargs)
 
 
-class PercentField(models.PositiveSmallIntegerField):
+class PercentField(_NamedBoundsMixin, models.PositiveSmallIntegerField):
     """A ratio in percent, such as 建ぺい率 (≤ 100) or 容積率 (≤ 1300)."""
+
+    unit_hint = "％"
 
     def __init__(self, verbose_name=None, maximum=100, **kwargs):
         self.maximum = maximum
         kwargs.setdefault("null", True)
         kwargs.setdefault("blank", True)
-        kwargs.setdefault(
-            "validators",
-            [
-                MinValueValidator(0, f"{verbose_name}は0〜{maximum}%で入力してください。"),
-                MaxValueValidator(
-                    maximum, f"{verbose_name}は0〜{maximum}%で入力してください。"
-                ),
-            ],
-        )
         super().__init__(verbose_name, **kwargs)
 
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         kwargs["maximum"] = self.maximum
         return name, path, args, kwargs
-
-    def formfield(self, **kwargs):
-        return super().formfield(**{"min_value": None, **kwargs})
 
 
 def year_month_label(value: str) -> str:
@@ -108,7 +118,11 @@ class YearMonthFormField(forms.CharField):
             parsed = parse_year_month(value)
         except JapaneseFormatError as error:
             raise ValidationError(str(error)) from error
-        return f"{parsed.year:04d}-{parsed.month:02d}" if parsed.month else f"{parsed.year:04d}"
+        return (
+            f"{parsed.year:04d}-{parsed.month:02d}"
+            if parsed.month
+            else f"{parsed.year:04d}"
+        )
 
 
 class YearMonthField(models.CharField):

@@ -101,11 +101,15 @@ def parse_year_month(text: str, *, today: datetime.date | None = None) -> YearMo
     raw = text
     text = normalize_width(text).replace(" ", "")
     if not text:
-        raise JapaneseFormatError("年月を入力してください（例: 昭和55年4月、1980年4月）。")
+        raise JapaneseFormatError(
+            "年月を入力してください（例: 昭和55年4月、1980年4月）。"
+        )
     today = today or datetime.date.today()
 
     if match := _WAREKI.match(text):
-        era = _ERA_BY_KEY[match["era"].upper() if len(match["era"]) == 1 else match["era"]]
+        era = _ERA_BY_KEY[
+            match["era"].upper() if len(match["era"]) == 1 else match["era"]
+        ]
         era_year = 1 if match["year"] == "元" else int(match["year"])
         if era_year < 1 or (era.last_year and era_year > era.last_year):
             limit = f"{era.last_year}年まで" if era.last_year else "1年から"

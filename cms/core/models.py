@@ -16,7 +16,11 @@ from wagtail.images.models import AbstractImage, AbstractRendition, Image
 from wagtail.models import Collection
 from wagtail.search import index
 
-from .japanese import JapaneseFormatError, normalize_width, validate_local_government_code
+from .japanese import (
+    JapaneseFormatError,
+    normalize_width,
+    validate_local_government_code,
+)
 
 phone_validator = RegexValidator(
     r"^[0-9０-９()（）\-－ー‐ +＋]{10,20}$",
@@ -60,7 +64,11 @@ class Municipality(index.Indexed, models.Model):
     kana = models.CharField(
         "よみがな",
         max_length=80,
-        validators=[RegexValidator(r"^[ぁ-ゖー・\s]+$", "よみがなはひらがなで入力してください。")],
+        validators=[
+            RegexValidator(
+                r"^[ぁ-ゖー・\s]+$", "よみがなはひらがなで入力してください。"
+            )
+        ],
     )
     slug = models.SlugField(
         "URL用の名前",
@@ -111,10 +119,9 @@ class Municipality(index.Indexed, models.Model):
     def __str__(self):
         return self.name
 
-    @property
-    def prefecture_code(self) -> str:
-        """The 2-digit 都道府県コード the municipality belongs to."""
-        return self.code[:2]
+    def save(self, *args, **kwargs):
+        self.code5 = self.code[:5]
+        super().save(*args, **kwargs)
 
     def clean(self):
         if self.code:
@@ -122,9 +129,10 @@ class Municipality(index.Indexed, models.Model):
         if self.kana:
             self.kana = normalize_width(self.kana)
 
-    def save(self, *args, **kwargs):
-        self.code5 = self.code[:5]
-        super().save(*args, **kwargs)
+    @property
+    def prefecture_code(self) -> str:
+        """The 2-digit 都道府県コード the municipality belongs to."""
+        return self.code[:2]
 
     def primary_desk(self):
         return self.desks.order_by("sort_order", "pk").first()
@@ -151,7 +159,11 @@ class ConsultationDesk(index.Indexed, models.Model):
         "郵便番号",
         max_length=8,
         blank=True,
-        validators=[RegexValidator(r"^\d{3}-?\d{4}$", "郵便番号は 310-8555 のように入力してください。")],
+        validators=[
+            RegexValidator(
+                r"^\d{3}-?\d{4}$", "郵便番号は 310-8555 のように入力してください。"
+            )
+        ],
     )
     address = models.CharField("所在地", max_length=200, blank=True)
     opening_hours = models.CharField(
@@ -190,7 +202,9 @@ class ConsultationDesk(index.Indexed, models.Model):
 
     def clean(self):
         if self.phone:
-            self.phone = normalize_width(self.phone).replace("ー", "-").replace("‐", "-")
+            self.phone = (
+                normalize_width(self.phone).replace("ー", "-").replace("‐", "-")
+            )
         if self.postal_code:
             self.postal_code = normalize_width(self.postal_code)
 
@@ -202,7 +216,10 @@ class PortalSettings(BaseSiteSetting):
     portal_name = models.CharField("ポータル名", max_length=80, default="移住ポータル")
     tagline = models.CharField("キャッチコピー", max_length=120, blank=True)
     operator_name = models.CharField(
-        "運営者", max_length=120, blank=True, help_text="例: 茨城県 政策企画部 計画推進課"
+        "運営者",
+        max_length=120,
+        blank=True,
+        help_text="例: 茨城県 政策企画部 計画推進課",
     )
     prefecture_code = models.CharField(
         "都道府県の団体コード",
@@ -223,14 +240,20 @@ class PortalSettings(BaseSiteSetting):
         "メインカラー", max_length=7, default="#1a5fb4", validators=[colour_validator]
     )
     accent_colour = models.CharField(
-        "アクセントカラー", max_length=7, default="#c64600", validators=[colour_validator]
+        "アクセントカラー",
+        max_length=7,
+        default="#c64600",
+        validators=[colour_validator],
     )
     contact_email = models.EmailField("問い合わせメール", blank=True)
     contact_phone = models.CharField(
         "問い合わせ電話", max_length=20, blank=True, validators=[phone_validator]
     )
     contact_address = models.CharField(
-        "運営者の所在地", max_length=200, blank=True, help_text="メール配信の表示義務にも使います。"
+        "運営者の所在地",
+        max_length=200,
+        blank=True,
+        help_text="メール配信の表示義務にも使います。",
     )
     default_desk = models.ForeignKey(
         ConsultationDesk,
@@ -255,13 +278,17 @@ class PortalSettings(BaseSiteSetting):
         MultiFieldPanel(
             [
                 FieldPanel("logo"),
-                FieldRowPanel([FieldPanel("primary_colour"), FieldPanel("accent_colour")]),
+                FieldRowPanel(
+                    [FieldPanel("primary_colour"), FieldPanel("accent_colour")]
+                ),
             ],
             heading="ブランド",
         ),
         MultiFieldPanel(
             [
-                FieldRowPanel([FieldPanel("contact_email"), FieldPanel("contact_phone")]),
+                FieldRowPanel(
+                    [FieldPanel("contact_email"), FieldPanel("contact_phone")]
+                ),
                 FieldPanel("contact_address"),
                 FieldPanel("default_desk"),
             ],

@@ -17,7 +17,11 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.text import slugify
 
-from .japanese import JapaneseFormatError, normalize_width, validate_local_government_code
+from .japanese import (
+    JapaneseFormatError,
+    normalize_width,
+    validate_local_government_code,
+)
 
 REQUIRED_COLUMNS = ("code", "name", "kana", "slug", "kind")
 KIND_ALIASES = {
@@ -70,7 +74,9 @@ def decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ValueError("文字コードを判別できません。UTF-8 か Shift_JIS で保存してください。")
+    raise ValueError(
+        "文字コードを判別できません。UTF-8 か Shift_JIS で保存してください。"
+    )
 
 
 def parse_municipality_table(text: str) -> ImportReport:
@@ -98,7 +104,9 @@ def parse_municipality_table(text: str) -> ImportReport:
             code = record["code"]
         code5 = record.get("code5", "")
         if code5 and code5 != code[:5]:
-            row_errors.append(f"code5: {code5} が6桁コード {code} の先頭5桁と一致しません。")
+            row_errors.append(
+                f"code5: {code5} が6桁コード {code} の先頭5桁と一致しません。"
+            )
         name = record["name"]
         if not name:
             row_errors.append("name: 名称が空です。")
@@ -109,7 +117,9 @@ def parse_municipality_table(text: str) -> ImportReport:
             )
         slug = record["slug"] or slugify(record.get("kana", ""))
         if not slug or slugify(slug) != slug:
-            row_errors.append(f"slug: 「{slug}」は半角英小文字・数字・ハイフンで入力してください。")
+            row_errors.append(
+                f"slug: 「{slug}」は半角英小文字・数字・ハイフンで入力してください。"
+            )
         for column, value in (("code", code), ("slug", slug), ("name", name)):
             if value and value in seen[column]:
                 row_errors.append(
@@ -120,7 +130,11 @@ def parse_municipality_table(text: str) -> ImportReport:
         if row_errors:
             errors += [f"{line}行目: {message}" for message in row_errors]
             continue
-        desk = {model_field: record[col] for col, model_field in DESK_COLUMNS.items() if record.get(col)}
+        desk = {
+            model_field: record[col]
+            for col, model_field in DESK_COLUMNS.items()
+            if record.get(col)
+        }
         rows.append(
             MunicipalityRow(
                 line=line,
@@ -173,7 +187,9 @@ def apply_municipality_rows(report: ImportReport, progress=None) -> ImportReport
             "sort_order": order,
             **({"website": row.website} if row.website else {}),
         }
-        changed = created or any(getattr(municipality, k) != v for k, v in values.items())
+        changed = created or any(
+            getattr(municipality, k) != v for k, v in values.items()
+        )
         for key, value in values.items():
             setattr(municipality, key, value)
         try:
@@ -195,7 +211,9 @@ def apply_municipality_rows(report: ImportReport, progress=None) -> ImportReport
             municipality.save()
         if not MunicipalityPage.objects.filter(municipality=municipality).exists():
             page = MunicipalityPage(
-                title=municipality.name, slug=municipality.slug, municipality=municipality
+                title=municipality.name,
+                slug=municipality.slug,
+                municipality=municipality,
             )
             index.add_child(instance=page)
             page.save_revision(log_action=False).publish(log_action=False)

@@ -124,7 +124,9 @@ def _permissions(labels) -> list[Permission]:
         (p.content_type.app_label, p.codename) for p in found
     }
     if missing:
-        raise LookupError(f"permissions not found (run migrate first?): {sorted(missing)}")
+        raise LookupError(
+            f"permissions not found (run migrate first?): {sorted(missing)}"
+        )
     return found
 
 
@@ -168,7 +170,9 @@ def shared_collection() -> Collection:
 
 
 def municipalities_collection() -> Collection:
-    return _child_collection(Collection.get_first_root_node(), MUNICIPALITIES_COLLECTION)
+    return _child_collection(
+        Collection.get_first_root_node(), MUNICIPALITIES_COLLECTION
+    )
 
 
 @transaction.atomic

@@ -6,7 +6,14 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
-from wagtail.models import GroupApprovalTask, Page, Site, Workflow, WorkflowPage
+from wagtail.models import (
+    GroupApprovalTask,
+    Page,
+    Site,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
 
 from cms.pages.models import (
     ArticleIndexPage,
@@ -51,7 +58,9 @@ def ensure_site_structure(portal_name: str | None = None) -> HomePage:
         _publish(home)
 
     url = urlsplit(settings.PORTAL_SITE_URL)
-    site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
+    site = Site.objects.filter(is_default_site=True).first() or Site(
+        is_default_site=True
+    )
     site.hostname = url.hostname or "localhost"
     site.port = url.port or (443 if url.scheme == "https" else 80)
     site.root_page = home
@@ -67,8 +76,31 @@ def ensure_site_structure(portal_name: str | None = None) -> HomePage:
     _child(home, ArticleIndexPage, "articles", title="特集・コラム")
 
     staff_group = sync_prefecture_staff_group()
+    remove_wagtail_defaults()
     ensure_approval_workflow(staff_group, home)
     return home
+
+
+def remove_wagtail_defaults() -> None:
+    """Wagtail's initial migrations create groups 「Editors」「Moderators」 with rights
+    on the whole tree and a 「Moderators approval」 workflow on the root page. The portal
+    has its own groups and workflow, so the defaults would only confuse (and an
+    editor added to 「Editors」 by mistake could edit every municipality)."""
+    from django.contrib.auth.models import Group
+    from wagtail.models import Task
+
+    default_workflow = Workflow.objects.filter(name="Moderators approval").first()
+    if default_workflow is not None:
+        task_ids = list(
+            default_workflow.workflow_tasks.values_list("task_id", flat=True)
+        )
+        WorkflowPage.objects.filter(workflow=default_workflow).delete()
+        if not default_workflow.workflow_states.exists():
+            default_workflow.delete()
+            Task.objects.filter(pk__in=task_ids, name="Moderators approval").delete()
+        else:
+            default_workflow.deactivate()
+    Group.objects.filter(name__in=["Editors", "Moderators"], user__isnull=True).delete()
 
 
 def ensure_approval_workflow(staff_group, home: HomePage) -> Workflow:
@@ -82,8 +114,11 @@ def ensure_approval_workflow(staff_group, home: HomePage) -> Workflow:
         workflow = Workflow.objects.create(name=APPROVAL_WORKFLOW, active=False)
         task = GroupApprovalTask.objects.create(name="県による内容確認")
         task.groups.set([staff_group])
-        workflow.workflow_tasks.create(task=task, sort_order=0)
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
     municipality_index = MunicipalityIndexPage.objects.descendant_of(home).first()
-    if municipality_index and not WorkflowPage.objects.filter(page=municipality_index).exists():
+    if (
+        municipality_index
+        and not WorkflowPage.objects.filter(page=municipality_index).exists()
+    ):
         WorkflowPage.objects.create(page=municipality_index, workflow=workflow)
     return workflow

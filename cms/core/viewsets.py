@@ -64,9 +64,15 @@ class ConsultationDeskViewSet(SnippetViewSet):
     export_filename = "consultation_desks"
     index_view_class = ScopedIndexView
     edit_view_class = type("EditView", (ScopedObjectMixin, snippet_views.EditView), {})
-    delete_view_class = type("DeleteView", (ScopedObjectMixin, snippet_views.DeleteView), {})
-    usage_view_class = type("UsageView", (ScopedObjectMixin, snippet_views.UsageView), {})
-    history_view_class = type("HistoryView", (ScopedObjectMixin, snippet_views.HistoryView), {})
+    delete_view_class = type(
+        "DeleteView", (ScopedObjectMixin, snippet_views.DeleteView), {}
+    )
+    usage_view_class = type(
+        "UsageView", (ScopedObjectMixin, snippet_views.UsageView), {}
+    )
+    history_view_class = type(
+        "HistoryView", (ScopedObjectMixin, snippet_views.HistoryView), {}
+    )
 
 
 class MunicipalityGroup(SnippetViewSetGroup):

@@ -90,14 +90,21 @@ class RecruitmentIndexPage(SectionIndexPage):
         verbose_name = "地域おこし協力隊募集の一覧"
 
 
-SECTION_PAGE_TYPES = [EventIndexPage, AkiyaIndexPage, TrialStayIndexPage, RecruitmentIndexPage]
+SECTION_PAGE_TYPES = [
+    EventIndexPage,
+    AkiyaIndexPage,
+    TrialStayIndexPage,
+    RecruitmentIndexPage,
+]
 
 
 class ListingPage(MunicipalityContentPage):
     """Fields every listing shares."""
 
     summary = models.TextField(
-        "概要", max_length=300, help_text="一覧やSNSでの紹介に使う短い説明（300字まで）。"
+        "概要",
+        max_length=300,
+        help_text="一覧やSNSでの紹介に使う短い説明（300字まで）。",
     )
     contact_desk = models.ForeignKey(
         "core.ConsultationDesk",
@@ -121,7 +128,10 @@ class ListingPhoto(Orderable):
     image's default description does not fit here."""
 
     image = models.ForeignKey(
-        "core.PortalImage", verbose_name="画像", on_delete=models.CASCADE, related_name="+"
+        "core.PortalImage",
+        verbose_name="画像",
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     caption = models.CharField("キャプション", max_length=200, blank=True)
     alt_text = models.CharField(
@@ -140,7 +150,9 @@ class ListingPhoto(Orderable):
         super().clean()
         if self.image_id and not (self.alt_text or self.image.description).strip():
             raise ValidationError(
-                {"alt_text": "代替テキストを入力してください（画像の内容を短く説明します）。"}
+                {
+                    "alt_text": "代替テキストを入力してください（画像の内容を短く説明します）。"
+                }
             )
 
     @property
@@ -160,16 +172,22 @@ class EventPage(ListingPage):
     """お知らせ・イベント: news from a municipality, or an event with a date
     (移住相談会, 空き家見学ツアー, 農業体験 …)."""
 
-    kind = models.CharField("種類", max_length=10, choices=EventKind.choices, default="event")
+    kind = models.CharField(
+        "種類", max_length=10, choices=EventKind.choices, default="event"
+    )
     start_at = models.DateTimeField("開始日時", null=True, blank=True)
     end_at = models.DateTimeField("終了日時", null=True, blank=True)
     venue_name = models.CharField("会場", max_length=120, blank=True)
     venue_address = models.CharField("会場の住所", max_length=200, blank=True)
     is_online = models.BooleanField("オンライン開催", default=False)
     online_url = models.URLField(
-        "オンライン参加のURL", blank=True, help_text="公開してよい場合のみ入力してください。"
+        "オンライン参加のURL",
+        blank=True,
+        help_text="公開してよい場合のみ入力してください。",
     )
-    fee_yen = YenField("参加費（円）", help_text="無料なら0。空欄は「未定」と表示します。")
+    fee_yen = YenField(
+        "参加費（円）", help_text="無料なら0。空欄は「未定」と表示します。"
+    )
     fee_note = models.CharField("参加費の補足", max_length=120, blank=True)
     capacity = models.PositiveIntegerField(
         "定員（人）",
@@ -243,9 +261,13 @@ class EventPage(ListingPage):
             and self.start_at
             and self.application_deadline > self.start_at.date()
         ):
-            errors["application_deadline"] = "申込締切日はイベントの開始日までにしてください。"
+            errors["application_deadline"] = (
+                "申込締切日はイベントの開始日までにしてください。"
+            )
         if self.is_online is False and self.online_url:
-            errors["online_url"] = "オンライン開催にチェックを入れるか、URLを消してください。"
+            errors["online_url"] = (
+                "オンライン開催にチェックを入れるか、URLを消してください。"
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -367,13 +389,18 @@ class AkiyaListingPage(ListingPage):
         "状況", max_length=12, choices=AkiyaStatus.choices, default=AkiyaStatus.OPEN
     )
     status_changed_on = models.DateField(
-        "状況の変更日", null=True, blank=True, help_text="状況を変えた日。空欄なら保存日が入ります。"
+        "状況の変更日",
+        null=True,
+        blank=True,
+        help_text="状況を変えた日。空欄なら保存日が入ります。",
     )
     registered_on = models.DateField("登録日", default=datetime.date.today)
     transaction_type = models.CharField(
         "取引の種類", max_length=12, choices=AkiyaTransaction.choices
     )
-    property_type = models.CharField("物件の種類", max_length=8, choices=AkiyaPropertyType.choices)
+    property_type = models.CharField(
+        "物件の種類", max_length=8, choices=AkiyaPropertyType.choices
+    )
 
     # Price
     price_yen = YenField("売買価格（円）")
@@ -389,8 +416,12 @@ class AkiyaListingPage(ListingPage):
         max_length=200,
         help_text="公開サイトに表示する所在地（大字・字まで。番地は載せないのが一般的です）。",
     )
-    latitude = models.DecimalField("緯度", max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField("経度", max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(
+        "緯度", max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        "経度", max_digits=9, decimal_places=6, null=True, blank=True
+    )
     access = models.CharField(
         "交通", max_length=200, blank=True, help_text="例: JR常磐線 水戸駅から車で15分"
     )
@@ -408,7 +439,8 @@ class AkiyaListingPage(ListingPage):
         "間取り", max_length=30, blank=True, help_text="例: 4LDK、5DK＋納戸"
     )
     built_year_month = YearMonthField(
-        "建築年月", help_text="和暦でも西暦でも入力できます（例: 昭和55年4月、1980年4月）。"
+        "建築年月",
+        help_text="和暦でも西暦でも入力できます（例: 昭和55年4月、1980年4月）。",
     )
     structure = models.CharField(
         "構造", max_length=12, choices=BuildingStructure.choices, blank=True
@@ -419,20 +451,31 @@ class AkiyaListingPage(ListingPage):
     city_planning_area = models.CharField(
         "区域区分", max_length=14, choices=CityPlanningArea.choices, blank=True
     )
-    zoning = models.CharField("用途地域", max_length=26, choices=Zoning.choices, blank=True)
+    zoning = models.CharField(
+        "用途地域", max_length=26, choices=Zoning.choices, blank=True
+    )
     building_coverage_ratio = PercentField("建ぺい率（%）", maximum=100)
     floor_area_ratio = PercentField("容積率（%）", maximum=1300)
     road_access = models.CharField(
-        "接道状況", max_length=200, blank=True, help_text="例: 南側 公道 幅員4.0m 間口8.0m"
+        "接道状況",
+        max_length=200,
+        blank=True,
+        help_text="例: 南側 公道 幅員4.0m 間口8.0m",
     )
 
     # Utilities
     water_supply = models.CharField(
         "上水道", max_length=8, choices=WaterSupply.choices, blank=True
     )
-    sewerage = models.CharField("下水道", max_length=8, choices=Sewerage.choices, blank=True)
-    gas_supply = models.CharField("ガス", max_length=8, choices=GasSupply.choices, blank=True)
-    parking_spaces = models.PositiveSmallIntegerField("駐車場（台）", null=True, blank=True)
+    sewerage = models.CharField(
+        "下水道", max_length=8, choices=Sewerage.choices, blank=True
+    )
+    gas_supply = models.CharField(
+        "ガス", max_length=8, choices=GasSupply.choices, blank=True
+    )
+    parking_spaces = models.PositiveSmallIntegerField(
+        "駐車場（台）", null=True, blank=True
+    )
     parking_note = models.CharField("駐車場の補足", max_length=120, blank=True)
 
     # Condition and handover
@@ -440,7 +483,10 @@ class AkiyaListingPage(ListingPage):
         "現況", max_length=12, choices=CurrentState.choices, blank=True
     )
     handover = models.CharField(
-        "引渡し時期", max_length=120, blank=True, help_text="例: 即時、相談、2026年4月以降"
+        "引渡し時期",
+        max_length=120,
+        blank=True,
+        help_text="例: 即時、相談、2026年4月以降",
     )
     transaction_method = models.CharField(
         "取引の方法",
@@ -456,12 +502,12 @@ class AkiyaListingPage(ListingPage):
         help_text="例: 茨城県知事(3)第1234号",
     )
     special_notes = ChoiceListField(
-        "特記事項", options=AKIYA_SPECIAL_NOTES, help_text="該当するものをすべて選んでください。"
+        "特記事項",
+        options=AKIYA_SPECIAL_NOTES,
+        help_text="該当するものをすべて選んでください。",
     )
     special_notes_text = models.TextField("特記事項（自由記述）", blank=True)
-    description = RichTextField(
-        "物件の紹介", features=RICH_TEXT_FEATURES, blank=True
-    )
+    description = RichTextField("物件の紹介", features=RICH_TEXT_FEATURES, blank=True)
     how_to_apply = RichTextField(
         "利用の申込み方法",
         features=RICH_TEXT_FEATURES,
@@ -484,7 +530,9 @@ class AkiyaListingPage(ListingPage):
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("price_yen"), FieldPanel("rent_yen")]),
-                FieldRowPanel([FieldPanel("price_negotiable"), FieldPanel("price_note")]),
+                FieldRowPanel(
+                    [FieldPanel("price_negotiable"), FieldPanel("price_note")]
+                ),
             ],
             heading="価格",
         ),
@@ -498,9 +546,14 @@ class AkiyaListingPage(ListingPage):
         ),
         MultiFieldPanel(
             [
-                FieldRowPanel([FieldPanel("land_area_sqm"), FieldPanel("land_area_method")]),
                 FieldRowPanel(
-                    [FieldPanel("building_area_sqm"), FieldPanel("building_area_method")]
+                    [FieldPanel("land_area_sqm"), FieldPanel("land_area_method")]
+                ),
+                FieldRowPanel(
+                    [
+                        FieldPanel("building_area_sqm"),
+                        FieldPanel("building_area_method"),
+                    ]
                 ),
                 FieldRowPanel([FieldPanel("layout"), FieldPanel("built_year_month")]),
                 FieldRowPanel([FieldPanel("structure"), FieldPanel("floors")]),
@@ -511,7 +564,10 @@ class AkiyaListingPage(ListingPage):
             [
                 FieldRowPanel([FieldPanel("city_planning_area"), FieldPanel("zoning")]),
                 FieldRowPanel(
-                    [FieldPanel("building_coverage_ratio"), FieldPanel("floor_area_ratio")]
+                    [
+                        FieldPanel("building_coverage_ratio"),
+                        FieldPanel("floor_area_ratio"),
+                    ]
                 ),
                 FieldPanel("road_access"),
             ],
@@ -526,7 +582,9 @@ class AkiyaListingPage(ListingPage):
                         FieldPanel("gas_supply"),
                     ]
                 ),
-                FieldRowPanel([FieldPanel("parking_spaces"), FieldPanel("parking_note")]),
+                FieldRowPanel(
+                    [FieldPanel("parking_spaces"), FieldPanel("parking_note")]
+                ),
             ],
             heading="設備",
         ),
@@ -545,7 +603,9 @@ class AkiyaListingPage(ListingPage):
             heading="特記事項",
         ),
         FieldPanel("description"),
-        InlinePanel("photos", label="写真", heading="写真（並べ替えできます）", max_num=30),
+        InlinePanel(
+            "photos", label="写真", heading="写真（並べ替えできます）", max_num=30
+        ),
         FieldPanel("how_to_apply"),
         FieldPanel("contact_desk"),
         MultiFieldPanel(
@@ -555,7 +615,10 @@ class AkiyaListingPage(ListingPage):
                     "成約済・取下げの物件は次の連携で削除されます。"
                 ),
                 FieldRowPanel(
-                    [FieldPanel("national_bank_consent"), FieldPanel("national_bank_consent_on")]
+                    [
+                        FieldPanel("national_bank_consent"),
+                        FieldPanel("national_bank_consent_on"),
+                    ]
                 ),
             ],
             heading="全国版空き家バンク",
@@ -598,29 +661,48 @@ class AkiyaListingPage(ListingPage):
     def clean(self):
         super().clean()
         errors = {}
-        sale = self.transaction_type in (AkiyaTransaction.SALE, AkiyaTransaction.SALE_OR_RENT)
-        rent = self.transaction_type in (AkiyaTransaction.RENT, AkiyaTransaction.SALE_OR_RENT)
+        sale = self.transaction_type in (
+            AkiyaTransaction.SALE,
+            AkiyaTransaction.SALE_OR_RENT,
+        )
+        rent = self.transaction_type in (
+            AkiyaTransaction.RENT,
+            AkiyaTransaction.SALE_OR_RENT,
+        )
         if sale and self.price_yen is None and not self.price_negotiable:
-            errors["price_yen"] = "売買価格を入力するか「価格は応相談」を選んでください。"
+            errors["price_yen"] = (
+                "売買価格を入力するか「価格は応相談」を選んでください。"
+            )
         if rent and self.rent_yen is None and not self.price_negotiable:
             errors["rent_yen"] = "賃料を入力するか「価格は応相談」を選んでください。"
         if not sale and self.price_yen is not None:
             errors["price_yen"] = "賃貸のみの物件には売買価格を入力しません。"
         if not rent and self.rent_yen is not None:
             errors["rent_yen"] = "売買のみの物件には賃料を入力しません。"
-        if self.property_type == AkiyaPropertyType.HOUSE and self.building_area_sqm is None:
-            errors["building_area_sqm"] = "空き家の場合は建物延床面積を入力してください。"
+        if (
+            self.property_type == AkiyaPropertyType.HOUSE
+            and self.building_area_sqm is None
+        ):
+            errors["building_area_sqm"] = (
+                "空き家の場合は建物延床面積を入力してください。"
+            )
         if self.land_area_sqm is not None and not self.land_area_method:
             errors["land_area_method"] = "土地面積が公簿か実測かを選んでください。"
         if self.building_area_sqm is not None and not self.building_area_method:
             errors["building_area_method"] = "建物面積が公簿か実測かを選んでください。"
         if self.transaction_method == TransactionMethod.AGENT:
             if not self.agent_name:
-                errors["agent_name"] = "媒介する宅地建物取引業者の名称を入力してください。"
+                errors["agent_name"] = (
+                    "媒介する宅地建物取引業者の名称を入力してください。"
+                )
             if not self.agent_licence_number:
-                errors["agent_licence_number"] = "宅地建物取引業の免許番号を入力してください。"
+                errors["agent_licence_number"] = (
+                    "宅地建物取引業の免許番号を入力してください。"
+                )
         if self.national_bank_consent and not self.national_bank_consent_on:
-            errors["national_bank_consent_on"] = "掲載に同意を得た日を入力してください。"
+            errors["national_bank_consent_on"] = (
+                "掲載に同意を得た日を入力してください。"
+            )
         if (self.latitude is None) != (self.longitude is None):
             errors["longitude"] = "緯度と経度は両方入力するか、両方空欄にしてください。"
         if self.latitude is not None and not (20 <= self.latitude <= 46):
@@ -633,7 +715,10 @@ class AkiyaListingPage(ListingPage):
     def save(self, *args, **kwargs):
         if self.pk:
             previous = (
-                type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
+                type(self)
+                .objects.filter(pk=self.pk)
+                .values_list("status", flat=True)
+                .first()
             )
             if previous and previous != self.status and not self.status_changed_on:
                 self.status_changed_on = datetime.date.today()
@@ -650,7 +735,9 @@ class AkiyaPhotoKind(models.TextChoices):
 
 
 class AkiyaPhoto(ListingPhoto):
-    page = ParentalKey(AkiyaListingPage, on_delete=models.CASCADE, related_name="photos")
+    page = ParentalKey(
+        AkiyaListingPage, on_delete=models.CASCADE, related_name="photos"
+    )
     kind = models.CharField(
         "写真の種類", max_length=14, choices=AkiyaPhotoKind.choices, default="exterior"
     )
@@ -686,20 +773,26 @@ class TrialStayPage(ListingPage):
     address = models.CharField("所在地", max_length=200)
     capacity = models.PositiveSmallIntegerField("定員（人）")
     min_nights = models.PositiveSmallIntegerField("最短の滞在（泊）", default=1)
-    max_nights = models.PositiveSmallIntegerField("最長の滞在（泊）", null=True, blank=True)
+    max_nights = models.PositiveSmallIntegerField(
+        "最長の滞在（泊）", null=True, blank=True
+    )
     fee_per_night_yen = YenField("1泊あたりの料金（円）", help_text="無料なら0。")
     fee_note = models.CharField(
-        "料金の補足", max_length=200, blank=True, help_text="例: 光熱費込み、清掃費3,000円"
+        "料金の補足",
+        max_length=200,
+        blank=True,
+        help_text="例: 光熱費込み、清掃費3,000円",
     )
     equipment = ChoiceListField("設備", options=TRIAL_STAY_EQUIPMENT)
     equipment_note = models.CharField("設備の補足", max_length=200, blank=True)
-    eligibility = RichTextField(
-        "利用できる人", features=RICH_TEXT_FEATURES, blank=True
-    )
+    eligibility = RichTextField("利用できる人", features=RICH_TEXT_FEATURES, blank=True)
     available_from = models.DateField("受付期間の開始", null=True, blank=True)
     available_until = models.DateField("受付期間の終了", null=True, blank=True)
     season_note = models.CharField(
-        "利用できる時期", max_length=200, blank=True, help_text="例: 通年（年末年始を除く）"
+        "利用できる時期",
+        max_length=200,
+        blank=True,
+        help_text="例: 通年（年末年始を除く）",
     )
     booking_contact = models.CharField(
         "予約の連絡先", max_length=200, blank=True, help_text="電話番号や担当課"
@@ -720,14 +813,18 @@ class TrialStayPage(ListingPage):
         FieldPanel("eligibility"),
         MultiFieldPanel(
             [
-                FieldRowPanel([FieldPanel("available_from"), FieldPanel("available_until")]),
+                FieldRowPanel(
+                    [FieldPanel("available_from"), FieldPanel("available_until")]
+                ),
                 FieldPanel("season_note"),
             ],
             heading="利用できる時期",
         ),
         FieldRowPanel([FieldPanel("booking_contact"), FieldPanel("booking_url")]),
         FieldPanel("description"),
-        InlinePanel("photos", label="写真", heading="写真（並べ替えできます）", max_num=30),
+        InlinePanel(
+            "photos", label="写真", heading="写真（並べ替えできます）", max_num=30
+        ),
         FieldPanel("contact_desk"),
     ]
     search_fields = [
@@ -788,11 +885,17 @@ class RecruitmentPage(ListingPage):
         "雇用形態", max_length=12, choices=EmploymentType.choices
     )
     employment_terms = RichTextField(
-        "勤務条件", features=RICH_TEXT_FEATURES, blank=True, help_text="勤務時間、休日、任期など"
+        "勤務条件",
+        features=RICH_TEXT_FEATURES,
+        blank=True,
+        help_text="勤務時間、休日、任期など",
     )
     monthly_pay_yen = YenField("月額報酬（円）")
     pay_note = models.CharField(
-        "報酬の補足", max_length=200, blank=True, help_text="例: 期末手当あり、活動費は別途支給"
+        "報酬の補足",
+        max_length=200,
+        blank=True,
+        help_text="例: 期末手当あり、活動費は別途支給",
     )
     housing_support = models.TextField("住居の支援", blank=True)
     eligibility = RichTextField("応募資格", features=RICH_TEXT_FEATURES, blank=True)
@@ -830,7 +933,9 @@ class RecruitmentPage(ListingPage):
         FieldPanel("eligibility"),
         FieldRowPanel([FieldPanel("application_start"), FieldPanel("application_end")]),
         FieldPanel("selection_process"),
-        FieldRowPanel([FieldPanel("application_url"), FieldPanel("guideline_document")]),
+        FieldRowPanel(
+            [FieldPanel("application_url"), FieldPanel("guideline_document")]
+        ),
         FieldPanel("main_image"),
         FieldPanel("contact_desk"),
     ]

@@ -112,7 +112,11 @@ class HomePage(PortalPage):
     content_panels = [
         *Page.content_panels,
         MultiFieldPanel(
-            [FieldPanel("hero_title"), FieldPanel("hero_lead"), FieldPanel("hero_image")],
+            [
+                FieldPanel("hero_title"),
+                FieldPanel("hero_lead"),
+                FieldPanel("hero_image"),
+            ],
             heading="メインビジュアル",
         ),
         FieldPanel("body"),
@@ -185,7 +189,9 @@ class MunicipalityPage(PortalPage):
     )
     living = RichTextField("暮らし", features=RICH_TEXT_FEATURES, blank=True)
     work = RichTextField("仕事", features=RICH_TEXT_FEATURES, blank=True)
-    child_rearing = RichTextField("子育て・教育", features=RICH_TEXT_FEATURES, blank=True)
+    child_rearing = RichTextField(
+        "子育て・教育", features=RICH_TEXT_FEATURES, blank=True
+    )
     body = StreamField(BodyBlock(), verbose_name="そのほかの情報", blank=True)
     last_reviewed_on = models.DateField(
         "情報の最終確認日",
@@ -293,7 +299,9 @@ class SupportMeasurePage(MunicipalityContentPage):
     amount_text = models.CharField(
         "支援額", max_length=120, blank=True, help_text="例: 最大100万円（世帯の場合）"
     )
-    amount_max_yen = YenField("支援額の上限（円）", help_text="絞り込みと並べ替えに使います。")
+    amount_max_yen = YenField(
+        "支援額の上限（円）", help_text="絞り込みと並べ替えに使います。"
+    )
     eligibility = RichTextField("対象となる人", features=RICH_TEXT_FEATURES, blank=True)
     period_start = models.DateField("受付開始日", null=True, blank=True)
     period_end = models.DateField("受付終了日", null=True, blank=True)
@@ -344,9 +352,15 @@ class SupportMeasurePage(MunicipalityContentPage):
 
     def clean(self):
         super().clean()
-        if self.period_start and self.period_end and self.period_end < self.period_start:
+        if (
+            self.period_start
+            and self.period_end
+            and self.period_end < self.period_start
+        ):
             raise ValidationError(
-                {"period_end": "受付終了日は受付開始日と同じ日かそれより後にしてください。"}
+                {
+                    "period_end": "受付終了日は受付開始日と同じ日かそれより後にしてください。"
+                }
             )
 
 
@@ -392,7 +406,11 @@ class ArticlePage(PortalPage):
         FieldPanel("related_municipalities"),
         FieldPanel("body"),
     ]
-    search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+    ]
     parent_page_types = ["pages.ArticleIndexPage"]
     subpage_types = []
 

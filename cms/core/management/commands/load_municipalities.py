@@ -36,9 +36,13 @@ class Command(BaseCommand):
         if not report.ok:
             for message in report.errors:
                 self.stderr.write(f"{path.name}: {message}")
-            raise CommandError(f"{len(report.errors)}件の誤りがあるため、何も保存していません。")
+            raise CommandError(
+                f"{len(report.errors)}件の誤りがあるため、何も保存していません。"
+            )
         if dry_run:
-            self.stdout.write(f"{len(report.rows)}件を検査しました。誤りはありません（保存していません）。")
+            self.stdout.write(
+                f"{len(report.rows)}件を検査しました。誤りはありません（保存していません）。"
+            )
             return
         self.stdout.write(
             self.style.SUCCESS(

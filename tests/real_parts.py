@@ -1,0 +1,124 @@
+"""Fixtures for the real parts tests talk to: an SMTP server (aiosmtpd) and a browser
+(Debian's Chromium driven by Playwright).
+
+A part that is missing here skips its tests with a message saying what to install,
+unless PORTAL_REQUIRE_ALL=1 (CI), where a missing part fails them instead.
+"""
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+
+import pytest
+
+CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
+# Flags that keep Chromium off the network and quiet on a machine without a display.
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 768}
+
+
+def missing_part(what: str, how: str):
+    message = f"{what} is not available here ({how})."
+    if os.environ.get("PORTAL_REQUIRE_ALL") == "1":
+        pytest.fail(f"{message} CI requires it (PORTAL_REQUIRE_ALL=1).")
+    pytest.skip(message)
+
+
+# --- SMTP ------------------------------------------------------------------------
+
+
+@dataclass
+class SmtpServer:
+    host: str
+    port: int
+    messages: list = field(default_factory=list)
+
+    def parsed(self):
+        return [message_from_bytes(raw, policy=policy.default) for raw in self.messages]
+
+
+class _Collector:
+    def __init__(self, server: SmtpServer):
+        self.server = server
+
+    async def handle_DATA(self, server, session, envelope):
+        self.server.messages.append(envelope.original_content or envelope.content)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on localhost; Django's mail goes to it during the test."""
+    from aiosmtpd.controller import Controller
+
+    record = SmtpServer(host="127.0.0.1", port=0)
+    controller = Controller(_Collector(record), hostname="127.0.0.1", port=0)
+    controller.start()
+    record.port = controller.server.sockets[0].getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = record.host
+    settings.EMAIL_PORT = record.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield record
+    finally:
+        controller.stop()
+
+
+# --- Browser ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        missing_part("Chromium", "install Debian's package: apt-get install chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing_part("Playwright", "pip install -e '.[test]'")
+    # Playwright's sync API keeps an event loop in this thread; Django refuses ORM
+    # calls from a thread with a running loop unless told it is safe (it is: the
+    # loop only drives the browser).
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _page(browser, viewport, artifacts_name):
+    context = browser.new_context(viewport=viewport, locale="ja-JP", timezone_id="Asia/Tokyo")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    os.makedirs("test-artifacts", exist_ok=True)
+    try:
+        page.screenshot(path=f"test-artifacts/{artifacts_name}.png", full_page=True)
+    except Exception:  # a closed page has nothing more to show
+        pass
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser, request):
+    """A 390×844 browser tab; a screenshot is kept under test-artifacts/."""
+    yield from _page(browser, PHONE, f"{request.node.name}-phone")
+
+
+@pytest.fixture
+def desktop_page(browser, request):
+    yield from _page(browser, DESKTOP, f"{request.node.name}-desktop")
