@@ -57,4 +57,4 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) var/portal.sqlite3* var/static
+	rm -rf $(VENV) var/portal.sqlite3* var/static var/media var/outbox

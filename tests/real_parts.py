@@ -5,6 +5,7 @@ A part that is missing here skips its tests with a message saying what to instal
 unless PORTAL_REQUIRE_ALL=1 (CI), where a missing part fails them instead.
 """
 
+import contextlib
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -95,21 +96,23 @@ def browser():
     # loop only drives the browser).
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
         yield chromium
         chromium.close()
 
 
 def _page(browser, viewport, artifacts_name):
-    context = browser.new_context(viewport=viewport, locale="ja-JP", timezone_id="Asia/Tokyo")
+    context = browser.new_context(
+        viewport=viewport, locale="ja-JP", timezone_id="Asia/Tokyo"
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
     os.makedirs("test-artifacts", exist_ok=True)
-    try:
+    with contextlib.suppress(Exception):  # a closed page has nothing more to show
         page.screenshot(path=f"test-artifacts/{artifacts_name}.png", full_page=True)
-    except Exception:  # a closed page has nothing more to show
-        pass
     context.close()
 
 

@@ -14,7 +14,9 @@ class RateLimit:
     retry_after: int  # seconds until the window resets
 
 
-def hit(scope: str, key: str, limit: int, window: int, now: float | None = None) -> RateLimit:
+def hit(
+    scope: str, key: str, limit: int, window: int, now: float | None = None
+) -> RateLimit:
     """Count one request of ``key`` (an IP, a session id …) in ``scope``; allowed while
     the count in the current ``window``-second window is at most ``limit``."""
     now = time.time() if now is None else now
@@ -27,7 +29,9 @@ def hit(scope: str, key: str, limit: int, window: int, now: float | None = None)
         cache.set(cache_key, 1, timeout=window + 1)
         count = 1
     retry_after = max(1, int(window_start + window - now))
-    return RateLimit(allowed=count <= limit, remaining=max(0, limit - count), retry_after=retry_after)
+    return RateLimit(
+        allowed=count <= limit, remaining=max(0, limit - count), retry_after=retry_after
+    )
 
 
 def client_ip(request) -> str:

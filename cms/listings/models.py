@@ -5,10 +5,9 @@ Each listing lives in a section page under exactly one ``MunicipalityPage``; its
 ``municipality`` follows from that position (``MunicipalityContentPage``).
 """
 
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import (
     FieldPanel,
@@ -394,7 +393,7 @@ class AkiyaListingPage(ListingPage):
         blank=True,
         help_text="状況を変えた日。空欄なら保存日が入ります。",
     )
-    registered_on = models.DateField("登録日", default=datetime.date.today)
+    registered_on = models.DateField("登録日", default=timezone.localdate)
     transaction_type = models.CharField(
         "取引の種類", max_length=12, choices=AkiyaTransaction.choices
     )
@@ -638,10 +637,21 @@ class AkiyaListingPage(ListingPage):
     ]
     parent_page_types = ["listings.AkiyaIndexPage"]
 
+    # A copy starts without a registration number: it must get its own.
+    exclude_fields_in_copy = ["registration_number"]
+
     class Meta:
         verbose_name = "空き家・空き地"
         verbose_name_plural = "空き家・空き地"
         indexes = [models.Index(fields=["municipality", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "registration_number"],
+                condition=~models.Q(registration_number=""),
+                name="akiya_registration_number_unique_per_municipality",
+                violation_error_message="この登録番号は同じ市町村の別の物件で使われています。",
+            )
+        ]
 
     @property
     def built_year_month_label(self) -> str:
@@ -721,7 +731,7 @@ class AkiyaListingPage(ListingPage):
                 .first()
             )
             if previous and previous != self.status and not self.status_changed_on:
-                self.status_changed_on = datetime.date.today()
+                self.status_changed_on = timezone.localdate()
         super().save(*args, **kwargs)
 
 
@@ -870,7 +880,7 @@ class TrialStayPhoto(ListingPhoto):
 
 
 class EmploymentType(models.TextChoices):
-    PART_TIME_CIVIL = "fiscal_year", "会計年度任用職員"
+    FISCAL_YEAR = "fiscal_year", "会計年度任用職員"
     CONTRACT = "contract", "業務委託"
     OTHER = "other", "その他"
 
