@@ -133,6 +133,9 @@ TEMPLATES = [
 
 # DATABASE_URL selects the database; the default is the embedded SQLite file.
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'portal.sqlite3'}")
+if "DATABASE_URL" not in os.environ:
+    # The embedded default keeps its database in var/, which a fresh clone lacks.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the site be read while an editor saves; IMMEDIATE makes writers take
