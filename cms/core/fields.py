@@ -31,7 +31,9 @@ class _NamedBoundsMixin:
     def validators(self):
         label = _label(self.verbose_name)
         if self.maximum is None:
-            message = f"{label}は{self.minimum}以上の{self.unit_hint}で入力してください。"
+            message = (
+                f"{label}は{self.minimum}以上の{self.unit_hint}で入力してください。"
+            )
         else:
             message = f"{label}は{self.minimum}〜{self.maximum}{self.unit_hint}で入力してください。"
         bounds = [MinValueValidator(self.minimum, message)]
@@ -84,6 +86,19 @@ class PercentField(_NamedBoundsMixin, models.PositiveSmallIntegerField):
         name, path, args, kwargs = super().deconstruct()
         kwargs["maximum"] = self.maximum
         return name, path, args, kwargs
+
+
+def image_field(verbose_name: str = "メイン画像", **kwargs) -> models.ForeignKey:
+    """An optional image chosen from the library (its alt text comes with it)."""
+    return models.ForeignKey(
+        "core.PortalImage",
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        **kwargs,
+    )
 
 
 def year_month_label(value: str) -> str:

@@ -27,6 +27,7 @@ from cms.core.fields import (
     PercentField,
     YearMonthField,
     YenField,
+    image_field,
     year_month_label,
 )
 from cms.pages.models import MunicipalityContentPage, PortalPage
@@ -197,14 +198,7 @@ class EventPage(ListingPage):
     organizer = models.CharField("主催", max_length=120, blank=True)
     application_url = models.URLField("申込みのURL", blank=True)
     application_deadline = models.DateField("申込締切日", null=True, blank=True)
-    main_image = models.ForeignKey(
-        "core.PortalImage",
-        verbose_name="メイン画像",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    main_image = image_field("メイン画像")
     body = StreamField(BodyBlock(), verbose_name="本文", blank=True)
 
     content_panels = [
@@ -923,14 +917,7 @@ class RecruitmentPage(ListingPage):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    main_image = models.ForeignKey(
-        "core.PortalImage",
-        verbose_name="メイン画像",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    main_image = image_field("メイン画像")
 
     content_panels = [
         *Page.content_panels,

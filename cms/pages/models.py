@@ -28,7 +28,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms.core.blocks import RICH_TEXT_FEATURES, BodyBlock
-from cms.core.fields import YenField
+from cms.core.fields import YenField, image_field
 from cms.core.permissions import PortalPagePermissionTester
 
 
@@ -99,14 +99,7 @@ class HomePage(PortalPage):
     template = "pages/home_page.html"
     hero_title = models.CharField("メインの見出し", max_length=80, blank=True)
     hero_lead = models.TextField("リード文", max_length=300, blank=True)
-    hero_image = models.ForeignKey(
-        "core.PortalImage",
-        verbose_name="メイン画像",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    hero_image = image_field("メイン画像")
     body = StreamField(BodyBlock(), verbose_name="本文", blank=True)
 
     content_panels = [
@@ -163,14 +156,7 @@ class MunicipalityPage(PortalPage):
         related_name="page",
     )
     catchcopy = models.CharField("キャッチコピー", max_length=80, blank=True)
-    hero_image = models.ForeignKey(
-        "core.PortalImage",
-        verbose_name="メイン画像",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    hero_image = image_field("メイン画像")
     overview = RichTextField("まちの概要", features=RICH_TEXT_FEATURES, blank=True)
     population = models.PositiveIntegerField("人口", null=True, blank=True)
     households = models.PositiveIntegerField("世帯数", null=True, blank=True)
@@ -383,14 +369,7 @@ class ArticlePage(PortalPage):
 
     date = models.DateField("日付", default=timezone.localdate)
     summary = models.TextField("概要", max_length=300, blank=True)
-    hero_image = models.ForeignKey(
-        "core.PortalImage",
-        verbose_name="メイン画像",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    hero_image = image_field("メイン画像")
     related_municipalities = ParentalManyToManyField(
         "core.Municipality",
         verbose_name="関係する市町村",
