@@ -69,8 +69,10 @@ INSTALLED_APPS = [
     "cms.core",
     "cms.pages",
     "cms.listings",
+    "cms.api",
     "django_tasks",
     "django_tasks_db",
+    "wagtail_headless_preview",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
     "wagtail.contrib.table_block",
@@ -227,6 +229,35 @@ if env_str("EMAIL_HOST"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "outbox"
+
+# Content API (cms.api): the GraphQL contract between the CMS and the builder.
+# Images are served only as renditions from this list (the builder asks for one of
+# them by name); previews of drafts need a signed token that expires within an hour.
+PORTAL_API_RENDITION_FILTERS = env_list(
+    "PORTAL_API_RENDITION_FILTERS",
+    [
+        f"{size}{fmt}"
+        for size in ("fill-400x300", "fill-800x600", "fill-1200x630", "width-800",
+                     "width-1600", "max-1200x1200")
+        for fmt in ("", "|format-webp")
+    ],
+)
+PORTAL_API_RICH_TEXT_IMAGE_FILTER = "width-800"
+PORTAL_API_DEFAULT_PAGE_SIZE = 50
+PORTAL_API_MAX_PAGE_SIZE = env_int("PORTAL_API_MAX_PAGE_SIZE", 200)
+PORTAL_API_MAX_DEPTH = 10
+PORTAL_API_MAX_COST = env_int("PORTAL_API_MAX_COST", 50_000)
+PORTAL_API_MAX_TOKENS = 10_000
+PORTAL_API_MAX_ALIASES = 30
+PORTAL_API_INTROSPECTION = env_bool("PORTAL_API_INTROSPECTION", not PRODUCTION)
+PORTAL_API_GRAPHIQL = env_bool("PORTAL_API_GRAPHIQL", DEBUG)
+PORTAL_PREVIEW_TOKEN_MAX_AGE = min(env_int("PORTAL_PREVIEW_TOKEN_MAX_AGE", 3600), 3600)
+PORTAL_PREVIEW_RENDERER = "cms.api.preview.render_plain_preview"
+WAGTAIL_HEADLESS_PREVIEW = {
+    # Relative, so the preview panel frames the admin's own host.
+    "CLIENT_URLS": {"default": env_str("PORTAL_PREVIEW_CLIENT_URL", "/api/preview/")},
+}
+STRAWBERRY_DJANGO = {"FIELD_DESCRIPTION_FROM_HELP_TEXT": True}
 
 # Wagtail
 WAGTAIL_SITE_NAME = env_str("PORTAL_NAME", "移住ポータル")

@@ -13,6 +13,9 @@ from wagtail.documents import urls as wagtaildocs_urls
 from cms.public_api import api as public_api
 
 admin_urlpatterns = [
+    # The content API (GraphQL, previews) belongs to the admin side; listed before
+    # the public side's api/ so its paths are matched first.
+    path("api/", include("cms.api.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

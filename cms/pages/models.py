@@ -27,13 +27,15 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from cms.api.tokens import PortalPreviewMixin
 from cms.core.blocks import RICH_TEXT_FEATURES, BodyBlock
 from cms.core.fields import YenField, image_field
 from cms.core.permissions import PortalPagePermissionTester
 
 
-class PortalPage(Page):
-    """Base of every page type of the portal."""
+class PortalPage(PortalPreviewMixin, Page):
+    """Base of every page type of the portal: permissions from
+    ``cms.core.permissions`` and the headless preview of ``cms.api.tokens``."""
 
     #: Structural pages are created by the system and kept in place (see module doc).
     structural = False
