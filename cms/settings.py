@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "cms.pages",
     "cms.listings",
     "cms.api",
+    "cms.akiya_bank",
     "django_tasks",
     "django_tasks_db",
     "wagtail_headless_preview",
@@ -214,6 +215,30 @@ TASKS = {
         ),
         "QUEUES": [],
     },
+}
+
+# National akiya bank link (cms.akiya_bank; formats and scheduling in
+# docs/akiya-feed.md). Push targets and pull tokens are managed in the admin; these
+# say how syncs behave and fill the LIFULL header record.
+AKIYA_BANK = {
+    # A publish waits this long for further publishes before one sync runs.
+    "SYNC_DEBOUNCE_SECONDS": env_int("AKIYA_SYNC_DEBOUNCE_SECONDS", 300),
+    # Failed deliveries: quick retries within an attempt, then retries on the task
+    # queue after RETRY_BASE × 2^(n-1) seconds, at most RETRY_MAX apart.
+    "IMMEDIATE_ATTEMPTS": env_int("AKIYA_IMMEDIATE_ATTEMPTS", 3),
+    "IMMEDIATE_RETRY_SECONDS": env_int("AKIYA_IMMEDIATE_RETRY_SECONDS", 5),
+    "RETRY_BASE_SECONDS": env_int("AKIYA_RETRY_BASE_SECONDS", 300),
+    "RETRY_MAX_SECONDS": env_int("AKIYA_RETRY_MAX_SECONDS", 6 * 3600),
+    "CONNECT_TIMEOUT_SECONDS": env_int("AKIYA_CONNECT_TIMEOUT_SECONDS", 20),
+    "TRANSFER_TIMEOUT_SECONDS": env_int("AKIYA_TRANSFER_TIMEOUT_SECONDS", 300),
+    # Photo URLs in the feed: media is served by the CMS side.
+    "MEDIA_BASE_URL": env_str("AKIYA_MEDIA_BASE_URL", WAGTAILADMIN_BASE_URL),
+    # The LIFULL header record; test mode stays on until the bank confirms.
+    "LIFULL_MEMBER_NUMBER": env_str("AKIYA_LIFULL_MEMBER_NUMBER"),
+    "LIFULL_FORMAT_VERSION": env_str("AKIYA_LIFULL_FORMAT_VERSION", "4.2.5"),
+    "LIFULL_ROUTE_PATTERN": env_str("AKIYA_LIFULL_ROUTE_PATTERN", "0"),
+    "LIFULL_REWRITE_MODE": env_str("AKIYA_LIFULL_REWRITE_MODE", "0"),
+    "LIFULL_TEST_MODE": env_bool("AKIYA_LIFULL_TEST_MODE", True),
 }
 
 # Mail: a local outbox folder by default, SMTP when EMAIL_HOST is set.

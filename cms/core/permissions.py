@@ -32,6 +32,7 @@ from wagtail.models import (
     Workflow,
 )
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permission_policies.base import BasePermissionPolicy
 
 PREFECTURE_STAFF_GROUP = "県職員"
 MUNICIPALITY_GROUP_PREFIX = "市町村編集者: "
@@ -326,3 +327,45 @@ class MunicipalityScopedForm(WagtailAdminModelForm):
         field.queryset = field.queryset.filter(pk__in=municipality_ids_for_user(user))
         field.required = True
         field.empty_label = None
+# --- Akiya bank integration (cms.akiya_bank) -----------------------------------
+# Push targets, feed tokens, the sync history and 「今すぐ連携」 are the prefecture's;
+# a municipality editor sees the validation report and the CSV export for their own
+# municipalities only (``municipality_ids_for_user``).
+
+
+class PrefectureStaffOnlyPolicy(BasePermissionPolicy):
+    """A model only prefecture staff manage. ``actions`` narrows what even staff may
+    do (a history written by the system is view-only)."""
+
+    def __init__(self, model, actions=("add", "change", "delete", "view")):
+        super().__init__(model)
+        self.actions = tuple(actions)
+
+    def user_has_permission(self, user, action):
+        return action in self.actions and is_prefecture_staff(user)
+
+    def users_with_any_permission(self, actions):
+        from django.contrib.auth import get_user_model
+
+        users = get_user_model().objects.filter(is_active=True)
+        if not set(actions) & set(self.actions):
+            return users.none()
+        return users.filter(
+            Q(is_superuser=True) | Q(groups__name=PREFECTURE_STAFF_GROUP)
+        ).distinct()
+
+
+def can_manage_akiya_feed(user) -> bool:
+    """Run a sync now, manage push targets and pull tokens: prefecture staff."""
+    return is_prefecture_staff(user)
+
+
+def can_view_akiya_report(user, municipality_id: int | None = None) -> bool:
+    """The akiya validation report and CSV export: staff for every municipality,
+    an editor for their own (``municipality_id`` None: for at least one)."""
+    if is_prefecture_staff(user):
+        return True
+    ids = municipality_ids_for_user(user)
+    return bool(ids) if municipality_id is None else municipality_id in ids
+
+
