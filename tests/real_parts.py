@@ -8,6 +8,7 @@ unless PORTAL_REQUIRE_ALL=1 (CI), where a missing part fails them instead.
 import contextlib
 import os
 import shutil
+import socket
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 
@@ -64,10 +65,14 @@ def smtp_server(settings):
     """A real SMTP server on localhost; Django's mail goes to it during the test."""
     from aiosmtpd.controller import Controller
 
-    record = SmtpServer(host="127.0.0.1", port=0)
-    controller = Controller(_Collector(record), hostname="127.0.0.1", port=0)
+    # aiosmtpd connects to its own port to check it started, so it needs a real
+    # port number rather than 0: take a free one from the OS first.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    record = SmtpServer(host="127.0.0.1", port=port)
+    controller = Controller(_Collector(record), hostname="127.0.0.1", port=port)
     controller.start()
-    record.port = controller.server.sockets[0].getsockname()[1]
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = record.host
     settings.EMAIL_PORT = record.port
@@ -101,6 +106,14 @@ def browser():
         )
         yield chromium
         chromium.close()
+        # While Playwright's event loop runs in this thread, Django keeps database
+        # connections in context-local rather than thread-local storage (asgiref's
+        # Local), where the test database teardown cannot see them; close them here,
+        # or PostgreSQL refuses to drop the test database ("being accessed by other
+        # users").
+        from django.db import connections
+
+        connections.close_all()
 
 
 def _page(browser, viewport, artifacts_name):

@@ -327,6 +327,59 @@ class MunicipalityScopedForm(WagtailAdminModelForm):
         field.queryset = field.queryset.filter(pk__in=municipality_ids_for_user(user))
         field.required = True
         field.empty_label = None
+# --- Chatbot knowledge base (cms.chat) ---------------------------------------
+# Prefecture staff run the whole chatbot: answers, categories, synonyms, settings,
+# conversation logs, analytics and reports. A municipality editor maintains the
+# answers about their own town (FaqAnswer.municipality, through
+# MunicipalityScopedPolicy) and nothing else of the chatbot.
+
+CHAT_MUNICIPALITY_PERMISSIONS = (
+    "chat.add_faqanswer",
+    "chat.change_faqanswer",
+    "chat.delete_faqanswer",
+    "chat.view_faqanswer",
+)
+CHAT_STAFF_PERMISSIONS = (
+    *CHAT_MUNICIPALITY_PERMISSIONS,
+    "chat.add_faqcategory",
+    "chat.change_faqcategory",
+    "chat.delete_faqcategory",
+    "chat.view_faqcategory",
+    "chat.add_faqsynonym",
+    "chat.change_faqsynonym",
+    "chat.delete_faqsynonym",
+    "chat.view_faqsynonym",
+    "chat.change_chatsettings",
+    "chat.view_chatturn",
+)
+
+
+def can_run_chatbot(user) -> bool:
+    """Analytics, logs, imports, synonyms and reports of the chatbot: staff only."""
+    return is_prefecture_staff(user)
+
+
+def sync_chat_permissions(municipality=None) -> None:
+    """Give the staff group (and one municipality's group, or all of them) their
+    chatbot rights. Idempotent; runs after migrate and when a municipality is saved."""
+    from .models import Municipality
+
+    if not Permission.objects.filter(content_type__app_label="chat").exists():
+        return  # chat not migrated yet
+    staff = Group.objects.filter(name=PREFECTURE_STAFF_GROUP).first()
+    if staff is not None:
+        staff.permissions.add(*_permissions(CHAT_STAFF_PERMISSIONS))
+    municipalities = (
+        [municipality]
+        if municipality is not None
+        else Municipality.objects.exclude(editor_group=None)
+    )
+    town_permissions = _permissions(CHAT_MUNICIPALITY_PERMISSIONS)
+    for town in municipalities:
+        if town.editor_group_id:
+            town.editor_group.permissions.add(*town_permissions)
+
+
 # --- Akiya bank integration (cms.akiya_bank) -----------------------------------
 # Push targets, feed tokens, the sync history and 「今すぐ連携」 are the prefecture's;
 # a municipality editor sees the validation report and the CSV export for their own

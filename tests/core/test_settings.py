@@ -22,6 +22,9 @@ def portal(*args, env_overrides, tmp_path):
         for key, value in os.environ.items()
         if key
         not in {"PORTAL_ENV", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DATABASE_URL"}
+        # Set by the browser fixture (tests/real_parts.py) for the test process only;
+        # the deploy check rightly refuses it in production.
+        and key != "DJANGO_ALLOW_ASYNC_UNSAFE"
     }
     env.update(
         {
