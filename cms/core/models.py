@@ -21,6 +21,7 @@ from .japanese import (
     normalize_width,
     validate_local_government_code,
 )
+from .permissions import MunicipalityScopedForm
 
 phone_validator = RegexValidator(
     r"^[0-9０-９()（）\-－ー‐ +＋]{10,20}$",
@@ -174,6 +175,9 @@ class ConsultationDesk(index.Indexed, models.Model):
     )
     url = models.URLField("窓口のページ", blank=True)
     sort_order = models.PositiveIntegerField("表示順", default=0)
+
+    # An editor is offered only their own municipalities (cms.core.permissions).
+    base_form_class = MunicipalityScopedForm
 
     panels = [
         FieldPanel("municipality"),

@@ -7,7 +7,6 @@ from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .models import ConsultationDesk, Municipality
-from .permissions import MunicipalityScopedForm
 
 
 class MunicipalityViewSet(SnippetViewSet):
@@ -46,7 +45,6 @@ class ConsultationDeskViewSet(SnippetViewSet):
     model = ConsultationDesk
     icon = "user"
     menu_label = "相談窓口"
-    base_form_class = MunicipalityScopedForm
     list_display = ["name", "municipality", "department", "phone"]
     list_filter = ["municipality"]
     search_fields = ["name", "department"]

@@ -8,7 +8,14 @@ from cms.core.models import ConsultationDesk, PortalDocument, PortalImage
 from cms.core.permissions import APPROVAL_WORKFLOW
 from cms.listings.models import AkiyaIndexPage, AkiyaListingPage
 from cms.pages.models import MunicipalityPage
-from tests.admin_forms import AKIYA_FORM, add_url, denied, edit_url, page_form
+from tests.admin_forms import (
+    AKIYA_FORM,
+    add_url,
+    denied,
+    edit_url,
+    field_errors,
+    page_form,
+)
 from tests.factories import png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -239,10 +246,28 @@ def test_mito_editor_cannot_create_desk_for_another_municipality(portal, login):
     client = login("mito-editor")
     response = client.post(
         "/admin/snippets/core/consultationdesk/add/",
-        {"municipality": portal.tsukuba.pk, "name": "偽窓口", "phone": "029-111-1111"},
+        {
+            "municipality": portal.tsukuba.pk,
+            "name": "偽窓口",
+            "phone": "029-111-1111",
+            "sort_order": "0",
+        },
     )
     assert response.status_code == 200  # the form comes back with an error
+    assert field_errors(response, "municipality")
     assert not ConsultationDesk.objects.filter(name="偽窓口").exists()
+
+    response = client.post(
+        "/admin/snippets/core/consultationdesk/add/",
+        {
+            "municipality": portal.mito.pk,
+            "name": "水戸市 空き家バンク窓口",
+            "phone": "029-111-1111",
+            "sort_order": "1",
+        },
+    )
+    assert response.status_code == 302
+    assert ConsultationDesk.objects.get(name="水戸市 空き家バンク窓口").municipality == portal.mito
 
 
 def test_municipality_records_and_settings_are_staff_only(portal, login):
