@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.module_loading import import_string
 from tqdm import tqdm
 
 from cms.core.demo import loader, prefecture
@@ -26,6 +27,12 @@ from cms.listings.models import (
     TrialStayPage,
 )
 from cms.pages.models import ArticlePage, StandardPage, SupportMeasurePage
+
+# Demo data of the other apps, loaded after the portal's own (each adds only what is
+# missing and counts what it created).
+APP_DEMO_LOADERS = [
+    ("チャットボットFAQ", "cms.chat.demo.load_demo_faq"),
+]
 
 MUNICIPALITY_TABLE = (
     Path(__file__).resolve().parents[2] / "demo" / "data" / "ibaraki_municipalities.tsv"
@@ -98,6 +105,11 @@ class Command(BaseCommand):
             accounts = loader.ensure_demo_accounts(
                 settings.PORTAL_DEMO_PASSWORD, created
             )
+
+        for label, path in APP_DEMO_LOADERS:
+            if self.verbosity:
+                self.stdout.write(f"{label}…")
+            import_string(path)(created)
 
         self._summary(created, accounts, time.monotonic() - started)
 
