@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "cms.api",
     "cms.akiya_bank",
     "cms.chat",
+    "cms.reservations",
     "django_tasks",
     "django_tasks_db",
     "wagtail_headless_preview",

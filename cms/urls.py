@@ -21,6 +21,9 @@ admin_urlpatterns = [
 ]
 public_urlpatterns = [
     path("api/", public_api.urls),
+    # Facility reservations: the booking and account pages residents load, served
+    # under the static site's origin like /api/ (cms.reservations).
+    path("reserve/", include("cms.reservations.urls")),
 ]
 urlpatterns = admin_urlpatterns + public_urlpatterns
 

@@ -327,6 +327,8 @@ class MunicipalityScopedForm(WagtailAdminModelForm):
         field.queryset = field.queryset.filter(pk__in=municipality_ids_for_user(user))
         field.required = True
         field.empty_label = None
+
+
 # --- Chatbot knowledge base (cms.chat) ---------------------------------------
 # Prefecture staff run the whole chatbot: answers, categories, synonyms, settings,
 # conversation logs, analytics and reports. A municipality editor maintains the
@@ -422,3 +424,72 @@ def can_view_akiya_report(user, municipality_id: int | None = None) -> bool:
     return bool(ids) if municipality_id is None else municipality_id in ids
 
 
+# --- Facility reservations (cms.reservations) -----------------------------------
+# The town's facility booking is run by the group 「施設予約担当」: facilities, units,
+# equipment, opening calendars, bookings (窓口受付, changes, cancellations, blocked
+# times), residents, printed lists, counts, CSV exports and the operation log.
+# Prefecture staff and municipality editors get none of it, so residents' personal
+# data is seen only by the staff who handle bookings (superusers keep everything).
+# Residents themselves are not Django users at all (cms.reservations.models.Resident).
+
+RESERVATION_STAFF_GROUP = "施設予約担当"
+RESERVATION_MODEL_NAMES = (
+    "facility",
+    "bookingunit",
+    "equipment",
+    "usagepurpose",
+    "calendarday",
+    "booking",
+    "resident",
+    "lotteryentry",
+    "lotterydraw",
+)
+
+
+def can_manage_reservations(user) -> bool:
+    """Everything in the admin's 施設予約 menu: the group 「施設予約担当」."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if not hasattr(user, "_portal_is_reservation_staff"):
+        user._portal_is_reservation_staff = user.groups.filter(
+            name=RESERVATION_STAFF_GROUP
+        ).exists()
+    return user._portal_is_reservation_staff
+
+
+class ReservationStaffPolicy(BasePermissionPolicy):
+    """Reservation models are managed by reservation staff only. ``actions`` narrows
+    what even they may do (bookings are cancelled, never deleted)."""
+
+    def __init__(self, model, actions=("add", "change", "delete", "view")):
+        super().__init__(model)
+        self.actions = tuple(actions)
+
+    def user_has_permission(self, user, action):
+        return action in self.actions and can_manage_reservations(user)
+
+    def users_with_any_permission(self, actions):
+        from django.contrib.auth import get_user_model
+
+        users = get_user_model().objects.filter(is_active=True)
+        if not set(actions) & set(self.actions):
+            return users.none()
+        return users.filter(
+            Q(is_superuser=True) | Q(groups__name=RESERVATION_STAFF_GROUP)
+        ).distinct()
+
+
+def sync_reservation_staff_group() -> Group | None:
+    """Create or complete 「施設予約担当」 (idempotent; runs after migrate)."""
+    if not Permission.objects.filter(content_type__app_label="reservations").exists():
+        return None  # reservations not migrated yet
+    group, _ = Group.objects.get_or_create(name=RESERVATION_STAFF_GROUP)
+    labels = ["wagtailadmin.access_admin"] + [
+        f"reservations.{action}_{name}"
+        for name in RESERVATION_MODEL_NAMES
+        for action in ("add", "change", "delete", "view")
+    ]
+    group.permissions.add(*_permissions(labels))
+    return group

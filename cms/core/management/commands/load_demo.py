@@ -32,6 +32,7 @@ from cms.pages.models import ArticlePage, StandardPage, SupportMeasurePage
 # missing and counts what it created).
 APP_DEMO_LOADERS = [
     ("チャットボットFAQ", "cms.chat.demo.load_demo_faq"),
+    ("施設予約（国富町の17施設）", "cms.reservations.demo.load_reservation_demo"),
 ]
 
 MUNICIPALITY_TABLE = (
