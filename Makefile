@@ -23,29 +23,39 @@ demo: $(STAMP)
 	$(PORTAL) migrate --noinput
 	$(PORTAL) load_demo
 	$(PORTAL) collectstatic --noinput --verbosity 0
-	$(PORTAL) runserver $(HOST):$(PORT)
+	$(PORTAL) build
+	@$(MAKE) --no-print-directory serve
 
+# The site at http://$(HOST):$(PORT)/ and the admin at /admin/, with the task worker
+# that rebuilds the site after a publish (and sends mail, syncs the akiya bank).
 serve: $(STAMP)
-	$(PORTAL) runserver $(HOST):$(PORT)
+	@echo "Public site: http://$(HOST):$(PORT)/   Admin: http://$(HOST):$(PORT)/admin/"
+	@$(PORTAL) db_worker --backend background --queue-name '*' --no-reload \
+		--verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PORTAL) runserver --noreload $(HOST):$(PORT)
 
 test: $(STAMP) chromium
 	$(BIN)/ruff check .
 	$(BIN)/python -m tests.run
 
-# Browser tests drive Debian's Chromium. Installed here when we may (root with
-# apt-get); otherwise the browser tests say they are skipped (CI requires them).
+# Browser tests drive Debian's Chromium (with Japanese fonts, for screenshots and
+# the manuals' pictures). Installed here when we may (root with apt-get); otherwise
+# the browser tests say they are skipped (CI requires them).
+APT_PACKAGES := chromium fonts-noto-cjk
 chromium:
-	@if [ -x "$(CHROMIUM)" ]; then \
+	@if [ -x "$(CHROMIUM)" ] && dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
 		true; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "Installing Debian's chromium for the browser tests..."; \
+		echo "Installing Debian's $(APT_PACKAGES) for the browser tests..."; \
 		export DEBIAN_FRONTEND=noninteractive; \
-		apt-get install -y -q chromium >/dev/null 2>&1 \
-		|| (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1) \
-		|| echo "Could not install chromium: the browser tests will be skipped."; \
+		apt-get install -y -q $(APT_PACKAGES) >/dev/null 2>&1 \
+		|| (apt-get update -q >/dev/null 2>&1 \
+			&& apt-get install -y -q $(APT_PACKAGES) >/dev/null 2>&1) \
+		|| echo "Could not install $(APT_PACKAGES): the browser tests will be skipped."; \
 	else \
 		echo "No $(CHROMIUM) and no way to install it here (needs root and apt-get):"; \
-		echo "the browser tests will be skipped. Install it with: apt-get install chromium"; \
+		echo "the browser tests will be skipped. Install it with: apt-get install $(APT_PACKAGES)"; \
 	fi
 
 lint: $(STAMP)
@@ -57,4 +67,4 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) var/portal.sqlite3* var/static var/media var/outbox
+	rm -rf $(VENV) var/portal.sqlite3* var/static var/media var/outbox var/build var/site

@@ -73,6 +73,10 @@ INSTALLED_APPS = [
     "cms.akiya_bank",
     "cms.chat",
     "cms.reservations",
+    "cms.mailing",
+    "cms.line",
+    "cms.publishing",
+    "cms.analytics",
     "django_tasks",
     "django_tasks_db",
     "wagtail_headless_preview",
@@ -141,7 +145,15 @@ DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"
 if "DATABASE_URL" not in os.environ:
     # The embedded default keeps its database in var/, which a fresh clone lacks.
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+# Persistent connections in production (gunicorn's long-lived workers; health-checked
+# before reuse). Off by default elsewhere: runserver starts a thread per request.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60 if PRODUCTION else 0),
+        conn_health_checks=True,
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the site be read while an editor saves; IMMEDIATE makes writers take
     # the lock at BEGIN so concurrent writes queue instead of failing half-way.
@@ -189,6 +201,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# The public theme's files, for previews rendered by the theme in the admin.
+STATICFILES_DIRS = [("portal-theme", BASE_DIR / "themes" / "portal" / "static")]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("PORTAL_MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
@@ -278,8 +292,9 @@ PORTAL_API_RENDITION_FILTERS = env_list(
     "PORTAL_API_RENDITION_FILTERS",
     [
         f"{size}{fmt}"
+        # max-2400x2400: the static builder's source for its own resized copies.
         for size in ("fill-400x300", "fill-800x600", "fill-1200x630", "width-800",
-                     "width-1600", "max-1200x1200")
+                     "width-1600", "max-1200x1200", "max-2400x2400")
         for fmt in ("", "|format-webp")
     ],
 )
@@ -293,12 +308,38 @@ PORTAL_API_MAX_ALIASES = 30
 PORTAL_API_INTROSPECTION = env_bool("PORTAL_API_INTROSPECTION", not PRODUCTION)
 PORTAL_API_GRAPHIQL = env_bool("PORTAL_API_GRAPHIQL", DEBUG)
 PORTAL_PREVIEW_TOKEN_MAX_AGE = min(env_int("PORTAL_PREVIEW_TOKEN_MAX_AGE", 3600), 3600)
-PORTAL_PREVIEW_RENDERER = "cms.api.preview.render_plain_preview"
+# Previews render with the public theme (cms.publishing.preview).
+PORTAL_PREVIEW_RENDERER = "cms.publishing.preview.render_theme_preview"
 WAGTAIL_HEADLESS_PREVIEW = {
     # Relative, so the preview panel frames the admin's own host.
     "CLIENT_URLS": {"default": env_str("PORTAL_PREVIEW_CLIENT_URL", "/api/preview/")},
 }
 STRAWBERRY_DJANGO = {"FIELD_DESCRIPTION_FROM_HELP_TEXT": True}
+
+# Static site build and deploy (cms.publishing, builders/; README "Static site").
+# A publish queues a build on the "background" task backend after
+# PORTAL_BUILD_DEBOUNCE_SECONDS without further publishes. Builds keep their output,
+# state and caches in PORTAL_BUILD_DIR; the deploy target publishes the output:
+# "folder" (copied to PORTAL_DEPLOY_FOLDER, which the CMS serves at / unless
+# PORTAL_SERVE_SITE is off), "netlify" (digest deploy through Netlify's API),
+# "netlify-hook" (asks Netlify to run the build itself, see netlify.toml) or "s3"
+# (S3 with an optional CloudFront invalidation).
+PORTAL_BUILD_DIR = Path(env_str("PORTAL_BUILD_DIR", str(VAR_DIR / "build")))
+PORTAL_BUILD_DEBOUNCE_SECONDS = env_int("PORTAL_BUILD_DEBOUNCE_SECONDS", 3)
+PORTAL_BUILD_WORKERS = env_int("PORTAL_BUILD_WORKERS", 0)  # 0: one per core, ≤ 2
+PORTAL_DEPLOY_TARGET = env_str("PORTAL_DEPLOY_TARGET", "folder")
+PORTAL_DEPLOY_FOLDER = Path(env_str("PORTAL_DEPLOY_FOLDER", str(VAR_DIR / "site")))
+PORTAL_SERVE_SITE = env_bool("PORTAL_SERVE_SITE", not PRODUCTION)
+NETLIFY_API_URL = env_str("NETLIFY_API_URL", "https://api.netlify.com/api/v1")
+NETLIFY_SITE_ID = env_str("NETLIFY_SITE_ID")
+NETLIFY_AUTH_TOKEN = env_str("NETLIFY_AUTH_TOKEN")
+NETLIFY_BUILD_HOOK = env_str("NETLIFY_BUILD_HOOK")
+AWS_S3_BUCKET = env_str("AWS_S3_BUCKET")
+AWS_S3_PREFIX = env_str("AWS_S3_PREFIX")
+AWS_S3_REGION = env_str("AWS_S3_REGION", "ap-northeast-1")
+AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL") or None
+AWS_CLOUDFRONT_DISTRIBUTION_ID = env_str("AWS_CLOUDFRONT_DISTRIBUTION_ID")
+AWS_CLOUDFRONT_ENDPOINT_URL = env_str("AWS_CLOUDFRONT_ENDPOINT_URL") or None
 
 # Wagtail
 WAGTAIL_SITE_NAME = env_str("PORTAL_NAME", "移住ポータル")
@@ -379,3 +420,218 @@ if PRODUCTION and (_problems := production_problems()):
     raise ImproperlyConfigured(
         "Refusing to start in production: " + "; ".join(_problems) + "."
     )
+
+# Site analytics and the monthly report (cms.analytics; docs/analytics.md).
+# Cookieless page views at /api/collect/; raw events are kept RAW_RETENTION_DAYS
+# days for sessions, then only daily aggregates remain. The monthly report is
+# e-mailed on the 1st to REPORT_RECIPIENTS by `portal analytics send-report` (cron).
+PORTAL_ANALYTICS = {
+    "ENABLED": env_bool("PORTAL_ANALYTICS_ENABLED", True),
+    "RAW_RETENTION_DAYS": env_int("PORTAL_ANALYTICS_RAW_RETENTION_DAYS", 2),
+    "SESSION_MINUTES": env_int("PORTAL_ANALYTICS_SESSION_MINUTES", 30),
+    "SITE_HOSTS": env_list("PORTAL_ANALYTICS_SITE_HOSTS", []),
+    "RATE_LIMIT_PER_MINUTE": env_int("PORTAL_ANALYTICS_RATE_LIMIT", 120),
+    "REPORT_RECIPIENTS": env_list("PORTAL_ANALYTICS_REPORT_RECIPIENTS", []),
+}
+
+# Operations and security (cms.ops; docs/deploy.md). Each switch is on by default in
+# production and off in the demo and tests, where a test turns it on for itself.
+INSTALLED_APPS += [
+    "cms.ops",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "corsheaders",
+    "csp",
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    # Host → admin or public URL set, admin IP allowlist, public size and rate limits.
+    "cms.ops.middleware.SiteSideMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.common.CommonMiddleware"),
+    "corsheaders.middleware.CorsMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    # django-otp's OTPMiddleware (request.user.is_verified()), see its docstring.
+    "cms.ops.middleware.VerifiedUserMiddleware",
+)
+MIDDLEWARE += [
+    "cms.ops.middleware.TwoFactorMiddleware",
+    "cms.ops.middleware.ExportLogMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "cms.ops.middleware.AdminCSPMiddleware",
+    # Last, as django-axes asks: turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# Separate hosts: requests for a host in PORTAL_PUBLIC_HOSTS see only the public URL
+# set (/api/…, /reserve/, /healthz), those for PORTAL_ADMIN_HOSTS only the admin side.
+# PORTAL_SIDE=public serves the public set on every host (the Lambda function).
+PORTAL_ADMIN_HOSTS = env_list("PORTAL_ADMIN_HOSTS", [])
+PORTAL_PUBLIC_HOSTS = env_list("PORTAL_PUBLIC_HOSTS", [])
+PORTAL_SIDE = env_str("PORTAL_SIDE", "both")
+# The admin side answers only these client networks (CIDR, comma separated); empty
+# means everywhere (the demo). The deploy check warns when production leaves it empty.
+PORTAL_ADMIN_ALLOWED_NETWORKS = env_list("PORTAL_ADMIN_ALLOWED_NETWORKS", [])
+PORTAL_ADMIN_PATH_PREFIXES = ["/admin/", "/api/graphql/", "/api/preview/", "/documents/"]
+# Two-factor authentication (TOTP): required for prefecture staff and superusers when
+# on; any user who has set up a device is asked for a code either way.
+PORTAL_2FA_REQUIRED = env_bool("PORTAL_2FA_REQUIRED", PRODUCTION)
+OTP_TOTP_ISSUER = WAGTAIL_SITE_NAME
+# Public endpoints: body size and an overall rate limit per IP and per session, on
+# top of each endpoint's own limits (cms.core.ratelimit; Redis when configured).
+# (256 KiB of SES notifications through SNS must fit; chat questions are tiny.)
+PORTAL_PUBLIC_MAX_BODY_BYTES = env_int("PORTAL_PUBLIC_MAX_BODY_BYTES", 320 * 1024)
+PORTAL_PUBLIC_RATE_LIMIT_PER_IP = env_int("PORTAL_PUBLIC_RATE_LIMIT_PER_IP", 600)
+PORTAL_PUBLIC_RATE_LIMIT_PER_SESSION = env_int(
+    "PORTAL_PUBLIC_RATE_LIMIT_PER_SESSION", 240
+)
+PORTAL_PUBLIC_RATE_WINDOW_SECONDS = 60
+if not REDIS_URL and env_str("PORTAL_CACHE", "database" if PRODUCTION else "") == (
+    "database"
+):
+    # Without Redis, every process shares rate-limit counts through the database
+    # (the table is created after migrate by cms.ops).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "portal_cache",
+        }
+    }
+# Operation log: Wagtail's audit log, kept this many months (24 at least).
+PORTAL_OPLOG_RETENTION_MONTHS = max(24, env_int("PORTAL_OPLOG_RETENTION_MONTHS", 25))
+# Backups (portal backup): a folder, or s3://bucket/prefix; encrypted when a key is set.
+PORTAL_BACKUP_TARGET = env_str("PORTAL_BACKUP_TARGET", str(VAR_DIR / "backups"))
+PORTAL_BACKUP_KEY = env_str("PORTAL_BACKUP_KEY")
+PORTAL_BACKUP_KEEP = env_int("PORTAL_BACKUP_KEEP", 14)
+
+# Login throttling and lockout (django-axes): five failures for one user name from one
+# address lock that pair out for 30 minutes.
+AUTHENTICATION_BACKENDS = [
+    "cms.ops.auth.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "ops/lockout.html"
+AXES_CLIENT_IP_CALLABLE = "cms.ops.auth.client_ip"
+AXES_VERBOSE = False
+LOGGING["loggers"]["axes"] = {"level": env_str("AXES_LOG_LEVEL", "WARNING")}
+if PRODUCTION:
+    AUTH_PASSWORD_VALIDATORS.append(
+        {"NAME": "cms.ops.passwords.CharacterClassValidator"}
+    )
+
+# CORS: only the public site's origin may call the public endpoints from a browser.
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [PORTAL_SITE_URL])
+CORS_URLS_REGEX = r"^/(api/(?!graphql/|preview/)|reserve/|mail/).*$"
+CORS_ALLOW_CREDENTIALS = True
+
+# Content Security Policy (django-csp): enforced in production, report-only elsewhere
+# (PORTAL_CSP=enforce|report-only|off). The admin side adds what Wagtail's own inline
+# scripts need (cms.ops.middleware.AdminCSPMiddleware).
+PORTAL_CSP = env_str("PORTAL_CSP", "enforce" if PRODUCTION else "report-only")
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
+if PORTAL_CSP == "enforce":
+    CONTENT_SECURITY_POLICY = _CSP
+elif PORTAL_CSP == "report-only":
+    CONTENT_SECURITY_POLICY = None
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = None
+# A live test server (gunicorn without DEBUG) serves the admin's CSS and JS itself,
+# straight from the apps' static folders (production collects them instead).
+if not PRODUCTION and env_bool("PORTAL_SERVE_STATIC", False):
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    WHITENOISE_USE_FINDERS = True
+    WHITENOISE_AUTOREFRESH = True
+# Avatars from the portal itself, not gravatar.com (no e-mail hashes leave the site).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+
+# Structured logs (LOG_FORMAT=json: one JSON object per line) and optional Sentry.
+if env_str("LOG_FORMAT") == "json":
+    LOGGING["formatters"]["json"] = {"()": "cms.ops.logs.JsonFormatter"}
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+if env_str("SENTRY_DSN"):
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=env_str("SENTRY_DSN"),
+        environment=PORTAL_ENV,
+        send_default_pii=False,
+        traces_sample_rate=float(env_str("SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
+    )
+
+
+# Mail distribution (cms.mailing; docs/mailing.md). Campaign mail goes through the
+# EMAIL_* backend above. 特定電子メール法 requires the sender's name, postal address
+# and contact in every message: campaigns refuse to send without name and address.
+# DKIM signing happens here when a key is configured (else the MTA or SES signs).
+MAILING = {
+    "FROM_EMAIL": env_str("MAILING_FROM_EMAIL", DEFAULT_FROM_EMAIL),
+    "FROM_NAME": env_str("MAILING_FROM_NAME", WAGTAIL_SITE_NAME),
+    "LIST_NAME": env_str("MAILING_LIST_NAME", "Relocation portal news"),
+    "LIST_ID": env_str("MAILING_LIST_ID"),
+    # Where /mail/ (unsubscribe, preferences, tracking) is served; https in production.
+    "PUBLIC_URL": env_str("MAILING_PUBLIC_URL", PORTAL_SITE_URL).rstrip("/"),
+    "UNSUBSCRIBE_MAILTO": env_str("MAILING_UNSUBSCRIBE_MAILTO"),
+    "SENDER_NAME": env_str("MAILING_SENDER_NAME", "" if PRODUCTION else "移住ポータル（デモ）"),
+    "SENDER_ADDRESS": env_str(
+        "MAILING_SENDER_ADDRESS", "" if PRODUCTION else "〒310-8555 茨城県水戸市笠原町978番6"
+    ),
+    "SENDER_CONTACT": env_str("MAILING_SENDER_CONTACT", DEFAULT_FROM_EMAIL),
+    "MAX_RATE": env_int("MAILING_MAX_RATE", 50),  # messages per second per worker
+    "BATCH_SIZE": env_int("MAILING_BATCH_SIZE", 200),
+    "RETRY_SECONDS": env_int("MAILING_RETRY_SECONDS", 300),
+    "DKIM_DOMAIN": env_str("MAILING_DKIM_DOMAIN"),
+    "DKIM_SELECTOR": env_str("MAILING_DKIM_SELECTOR"),
+    "DKIM_PRIVATE_KEY_FILE": env_str("MAILING_DKIM_PRIVATE_KEY_FILE"),
+    "SOFT_BOUNCE_LIMIT": env_int("MAILING_SOFT_BOUNCE_LIMIT", 3),
+    "BOUNCE_MAILBOX": env_str("MAILING_BOUNCE_MAILBOX"),
+    "SNS_TOPIC_ARNS": env_list("MAILING_SNS_TOPIC_ARNS", []),
+    "TRACK_OPENS": env_bool("MAILING_TRACK_OPENS", True),
+    "TRACK_CLICKS": env_bool("MAILING_TRACK_CLICKS", True),
+}
+
+
+# LINE official account (cms.line; docs/line.md). Channel secrets and access tokens
+# come only from the environment: LINE_CHANNEL_<SLUG>_SECRET and _TOKEN for the
+# channel whose 識別名 is <slug> (upper case, "-" as "_"). Outside production the
+# demo channel "demo" has fake credentials so the demo runs without LINE.
+LINE = {
+    "API_BASE_URL": env_str("LINE_API_BASE_URL", "https://api.line.me"),
+    "DATA_API_BASE_URL": env_str("LINE_DATA_API_BASE_URL", "https://api-data.line.me"),
+    "CHANNELS": {}
+    if PRODUCTION
+    else {
+        "demo": {"secret": "demo-channel-secret", "token": "demo-access-token"},
+        "demo-test": {"secret": "demo-test-secret", "token": "demo-test-token"},
+    },
+    # Where the attribute form (/line/) and its signed links are served.
+    "PUBLIC_URL": env_str("LINE_PUBLIC_URL", PORTAL_SITE_URL).rstrip("/"),
+    "ATTRIBUTE_LINK_MAX_AGE": env_int("LINE_ATTRIBUTE_LINK_MAX_AGE", 7 * 24 * 3600),
+    # Messaging API rate: multicast calls per second (LINE allows 200/s per channel).
+    "MAX_CALLS_PER_SECOND": env_int("LINE_MAX_CALLS_PER_SECOND", 100),
+    "MAX_ATTEMPTS": env_int("LINE_MAX_ATTEMPTS", 5),
+    # Links in delivered texts become signed redirects (/line/r/…) to count clicks.
+    "TRACK_CLICKS": env_bool("LINE_TRACK_CLICKS", True),
+}

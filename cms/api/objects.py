@@ -107,6 +107,12 @@ class Image:
     title: str
     width: int
     height: int
+    file_hash: str = strawberry.field(
+        description=(
+            "SHA-1 of the original file (empty if not computed yet): it changes "
+            "when the file is replaced, so a client can key its own caches on it."
+        )
+    )
 
     @strawberry.field(description="代替テキスト: the image's own description.")
     def alt(self) -> str:

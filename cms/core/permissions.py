@@ -493,3 +493,237 @@ def sync_reservation_staff_group() -> Group | None:
     ]
     group.permissions.add(*_permissions(labels))
     return group
+
+
+# --- Mail distribution (cms.mailing) ---------------------------------------------
+# The prefecture's mail tool (subscribers, segments, campaigns, bounces, reports) is
+# run by prefecture staff and by the group 「メール配信担当」 (for a contractor who
+# runs the mailings but edits no content). Municipality editors get none of it:
+# the subscriber list is personal data of about 20,000 people.
+
+MAILING_STAFF_GROUP = "メール配信担当"
+
+
+def can_manage_mailing(user) -> bool:
+    """Everything in the admin's メール配信 menu."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if is_prefecture_staff(user):
+        return True
+    if not hasattr(user, "_portal_is_mailing_staff"):
+        user._portal_is_mailing_staff = user.groups.filter(
+            name=MAILING_STAFF_GROUP
+        ).exists()
+    return user._portal_is_mailing_staff
+
+
+class MailingStaffPolicy(BasePermissionPolicy):
+    """Mailing models are managed by mailing staff (and prefecture staff) only."""
+
+    def user_has_permission(self, user, action):
+        return can_manage_mailing(user)
+
+    def users_with_any_permission(self, actions):
+        from django.contrib.auth import get_user_model
+
+        return (
+            get_user_model()
+            .objects.filter(is_active=True)
+            .filter(
+                Q(is_superuser=True)
+                | Q(groups__name__in=[MAILING_STAFF_GROUP, PREFECTURE_STAFF_GROUP])
+            )
+            .distinct()
+        )
+
+
+def sync_mailing_staff_group() -> Group | None:
+    """Create 「メール配信担当」 with admin access (idempotent; runs after migrate)."""
+    if not Permission.objects.filter(content_type__app_label="mailing").exists():
+        return None  # mailing not migrated yet
+    group, _ = Group.objects.get_or_create(name=MAILING_STAFF_GROUP)
+    group.permissions.add(*_permissions(["wagtailadmin.access_admin"]))
+    return group
+
+
+# --- Site analytics and the monthly report (cms.analytics) ----------------------
+# Visitor numbers of the whole portal, the CSV export, the GA4 import and the
+# monthly report are the prefecture's: prefecture staff only.
+
+
+def can_view_site_analytics(user) -> bool:
+    """The analytics dashboard, its CSV export, GA4 import and monthly reports."""
+    return is_prefecture_staff(user)
+
+
+# --- Operations and security (cms.ops) --------------------------------------------
+# The operation log (Wagtail's audit log of every admin action, plus logins,
+# downloads, builds, feed syncs and backups) is read and exported by prefecture staff
+# and by the group 「監査担当」 (an auditor who changes nothing). Entries about
+# bookings show their details only to those who may see residents' data.
+# Two-factor authentication is required (PORTAL_2FA_REQUIRED) for everyone who sees
+# personal data or the whole site; for municipality editors it is their choice.
+
+AUDITOR_GROUP = "監査担当"
+
+
+def can_view_operation_log(user) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return is_prefecture_staff(user) or user.groups.filter(name=AUDITOR_GROUP).exists()
+
+
+def must_use_two_factor(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    return (
+        is_prefecture_staff(user)
+        or can_manage_reservations(user)
+        or user.groups.filter(
+            name__in=[AUDITOR_GROUP, "メール配信担当"]
+        ).exists()
+    )
+
+
+def can_reset_two_factor(user) -> bool:
+    """Removing another user's authenticator device: superusers only."""
+    return user.is_authenticated and user.is_active and user.is_superuser
+
+
+def sync_auditor_group() -> Group:
+    """Create 「監査担当」 with admin access only (idempotent; runs after migrate)."""
+    group, _ = Group.objects.get_or_create(name=AUDITOR_GROUP)
+    group.permissions.add(*_permissions(["wagtailadmin.access_admin"]))
+    return group
+
+
+# --- LINE official account (cms.line) ----------------------------------------------
+# Channels are modelled per owner: the prefecture's accounts (no municipality) and
+# each municipality's own. Prefecture staff manage every channel and create channels;
+# a municipality's editors manage the friends, spots, segments, rich menus and
+# deliveries of their own municipality's channels only (friends' attributes are
+# personal data of that municipality's residents).
+
+
+def line_channel_ids_for_user(user) -> set[int] | None:
+    """The channels ``user`` may manage: None means all (prefecture staff)."""
+    from cms.line.models import LineChannel
+
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    if is_prefecture_staff(user):
+        return None
+    municipality_ids = municipality_ids_for_user(user)
+    if not municipality_ids:
+        return set()
+    return set(
+        LineChannel.objects.filter(municipality_id__in=municipality_ids).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def can_manage_line(user, channel=None) -> bool:
+    """The admin's LINE menu; with ``channel``, that channel's data."""
+    allowed = line_channel_ids_for_user(user)
+    if allowed is None:
+        return True
+    if channel is None:
+        return bool(allowed)
+    return channel.pk in allowed
+
+
+def can_configure_line_channels(user) -> bool:
+    """Adding channels and changing their settings: prefecture staff."""
+    return is_prefecture_staff(user)
+
+
+class LineChannelScopedPolicy(BasePermissionPolicy):
+    """LINE models: prefecture staff everything; municipality editors the objects of
+    their own municipality's channels; channels themselves only by staff."""
+
+    def _channel_id(self, instance):
+        from cms.line.models import LineChannel
+
+        if isinstance(instance, LineChannel):
+            return instance.pk
+        return instance.channel_id
+
+    def user_has_permission(self, user, action):
+        from cms.line.models import LineChannel
+
+        if self.model is LineChannel and action in ("add", "delete"):
+            return can_configure_line_channels(user)
+        return can_manage_line(user)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        from cms.line.models import LineChannel
+
+        if self.model is LineChannel and action != "view":
+            return can_configure_line_channels(user)
+        allowed = line_channel_ids_for_user(user)
+        return allowed is None or self._channel_id(instance) in allowed
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        allowed = line_channel_ids_for_user(user)
+        qs = self.model._default_manager.all()
+        if allowed is None:
+            return qs
+        from cms.line.models import LineChannel
+
+        if self.model is LineChannel:
+            return qs.filter(pk__in=allowed)
+        return qs.filter(channel_id__in=allowed)
+
+    def users_with_any_permission(self, actions):
+        from django.contrib.auth import get_user_model
+
+        return (
+            get_user_model()
+            .objects.filter(is_active=True)
+            .filter(
+                Q(is_superuser=True)
+                | Q(groups__name=PREFECTURE_STAFF_GROUP)
+                | Q(groups__name__startswith=MUNICIPALITY_GROUP_PREFIX)
+            )
+            .distinct()
+        )
+
+
+# --- Site builds and deploys (cms.publishing) -------------------------------------
+# 「サイトの公開」: a full rebuild rewrites and redeploys the whole public site, so
+# only prefecture staff start one. Municipality editors may read the build history
+# (status, log, errors) to see when their publish has reached the public site and
+# why a build failed; their publishes already queue builds, so they start none.
+# Runs are written by builds only: nobody adds, edits or deletes them in the admin.
+
+
+def can_rebuild_site(user) -> bool:
+    """「サイトを再構築」 (a full build and deploy): prefecture staff."""
+    return is_prefecture_staff(user)
+
+
+def can_view_site_builds(user) -> bool:
+    """The build history and each run's log: staff and municipality editors."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return is_prefecture_staff(user) or bool(municipality_ids_for_user(user))
+
+
+class SiteBuildPolicy(BasePermissionPolicy):
+    """BuildRun in the admin: viewed (``can_view_site_builds``), never changed."""
+
+    def user_has_permission(self, user, action):
+        return action == "view" and can_view_site_builds(user)
+
+    def users_with_any_permission(self, actions):
+        from django.contrib.auth import get_user_model
+
+        users = get_user_model().objects.filter(is_active=True)
+        if "view" not in actions:
+            return users.none()
+        return users.filter(
+            Q(is_superuser=True)
+            | Q(groups__name=PREFECTURE_STAFF_GROUP)
+            | Q(groups__municipality__isnull=False)
+        ).distinct()

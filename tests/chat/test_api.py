@@ -89,7 +89,18 @@ def test_empty_question_is_refused(client, faq):
     assert ask(client, "   ").status_code == 400
 
 
-def test_rate_limit_per_session(client, faq):
+@pytest.fixture
+def one_window(monkeypatch):
+    """The limits count per fixed minute: keep the clock still, so a slow run does
+    not cross into the next minute and start counting again."""
+    import time
+    from types import SimpleNamespace
+
+    still = time.time()
+    monkeypatch.setattr("cms.core.ratelimit.time", SimpleNamespace(time=lambda: still))
+
+
+def test_rate_limit_per_session(client, faq, one_window):
     session = ask(client, "保育園").json()["session_id"]
     statuses = [
         ask(client, "保育園", session_id=session).status_code for _ in range(25)
@@ -101,7 +112,7 @@ def test_rate_limit_per_session(client, faq):
     assert "待って" in response.json()["detail"]
 
 
-def test_rate_limit_per_ip_across_sessions(client, faq):
+def test_rate_limit_per_ip_across_sessions(client, faq, one_window):
     statuses = [ask(client, "保育園").status_code for _ in range(65)]
     assert statuses[:60] == [200] * 60
     assert 429 in statuses[60:]

@@ -156,6 +156,13 @@ def copy_test_database(connection, workdir: Path) -> tuple[str, str, Path | None
         autocommit=True,
     )
     with admin:
+        # close_all() closes only this thread's connections; one left open by an
+        # earlier test's server thread in this worker would block the copy.
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            [source],
+        )
         admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
     password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
     url = (

@@ -1,0 +1,571 @@
+"""One build of the static site, from the content API to the output folder.
+
+1. **Fetch** the site data, then the pages: all of them (a full build, or the
+   first), or only those changed since the last fetch plus ``removedPages``
+   (incremental), in windows spread over the worker processes; each worker also
+   runs the HTML passes on its pages' rich text (cached by hash).
+2. **Images**: resize the new ones (workers again), cached by source.
+3. **Render** with Pelican (``site/pelicanconf.py``, ``themes/portal``): the
+   plugin ``builders.pelican_plugin`` adds the CMS content as a generator, which
+   renders only the files whose input key changed (all of them in a full build),
+   on the workers; the Markdown pages of ``content/`` go through Pelican's own
+   page generator. Every file goes through ``OutputFolder``: same bytes, no write.
+4. **Check** every internal link, delete what this build no longer makes, and
+   save the state for the next build.
+
+A broken internal link fails the build (``BuildFailed``, naming page and link)
+after the state is saved, so a deploy step can refuse to publish it.
+"""
+
+import contextlib
+import datetime
+import hashlib
+import io
+import logging
+import multiprocessing
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from . import images as image_pipeline
+from .client import PAGE_SIZE, ContentClient, transport_for
+from .fragments import Fragment, fragment_hash, run_passes
+from .links import broken_links
+from .output import OutputFolder, WriteReport
+from .site import Output, SiteModel
+from .snapshot import card, card_hash, content_hash, normalize
+from .state import BuildState
+
+logger = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+#: Bump to re-render everything when the builder's own output logic changes.
+BUILDER_VERSION = "1"
+#: Overlap between incremental fetches: the CMS's and builder's clocks may differ.
+SINCE_MARGIN = datetime.timedelta(seconds=60)
+
+
+@dataclass
+class BuildOptions:
+    full: bool = False
+    source_url: str | None = None  # a CMS URL; None: in-process
+    output_dir: Path | None = None
+    state_path: Path | None = None
+    cache_dir: Path | None = None
+    workers: int | None = None
+    progress: bool = False
+    pelicanconf: Path = ROOT / "site" / "pelicanconf.py"
+    log: Callable[[str], None] | None = None
+
+
+@dataclass
+class BuildSummary:
+    full: bool = False
+    pages_total: int = 0  # HTML pages in the output
+    pages_rendered: int = 0
+    files_total: int = 0
+    files_written: int = 0
+    files_unchanged: int = 0
+    files_deleted: int = 0
+    seconds: float = 0.0
+    fetched_pages: int = 0
+    removed_pages: int = 0
+    phases: dict[str, float] = field(default_factory=dict)
+    written_paths: list[str] = field(default_factory=list)
+    deleted_paths: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    broken_links: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        data["written_paths"] = data["written_paths"][:200]
+        data["deleted_paths"] = data["deleted_paths"][:200]
+        return data
+
+
+class BuildFailed(RuntimeError):
+    def __init__(self, message: str, summary: BuildSummary):
+        super().__init__(message)
+        self.summary = summary
+
+
+def default_paths() -> tuple[Path, Path, Path]:
+    """Output folder, state file and cache folder from the CMS settings."""
+    from cms.publishing.settings import build_paths
+
+    paths = build_paths()
+    return paths.output, paths.state, paths.cache
+
+
+def worker_count(requested: int | None) -> int:
+    if requested:
+        return max(1, requested)
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+# --- Worker processes -------------------------------------------------------------------
+# Work is spread with a fork-based pool: the children inherit the session (the
+# transport, the site model, the Jinja environment) instead of having it pickled.
+
+_SESSION: "BuildSession | None" = None
+
+
+def _pool(workers: int):
+    return multiprocessing.get_context("fork").Pool(workers, initializer=_child_start)
+
+
+def _child_start() -> None:
+    _SESSION.in_child = True
+
+
+def _fetch_window(offset: int):
+    return _SESSION.fetch_window(offset)
+
+
+def _process_image(job):
+    return image_pipeline.process(job, _SESSION.download, _SESSION.media_cache)
+
+
+def _render_chunk(outputs: list[Output]) -> WriteReport:
+    return _SESSION.render_outputs(outputs)
+
+
+# --- The session ----------------------------------------------------------------------
+
+
+class BuildSession:
+    """Everything one build knows; the Pelican plugin renders through it."""
+
+    def __init__(self, options: BuildOptions):
+        output_dir, state_path, cache_dir = (
+            options.output_dir,
+            options.state_path,
+            options.cache_dir,
+        )
+        if output_dir is None or state_path is None or cache_dir is None:
+            defaults = default_paths()
+            output_dir = output_dir or defaults[0]
+            state_path = state_path or defaults[1]
+            cache_dir = cache_dir or defaults[2]
+        self.options = options
+        self.output_dir = Path(output_dir)
+        self.cache_dir = Path(cache_dir)
+        self.media_cache = self.cache_dir / "media"
+        self.document_cache = self.cache_dir / "documents"
+        self.state = BuildState(Path(state_path))
+        self.workers = worker_count(options.workers)
+        self.transport = transport_for(options.source_url)
+        self.client = ContentClient(self.transport)
+        self.summary = BuildSummary()
+        self.in_child = False
+        self.records: dict[int, dict] = {}
+        self.fragment_memo: dict[str, Fragment] = {}
+        self.new_fragments: dict[str, str] = {}
+        self.image_sources: dict[str, str] = {}
+        self.document_urls: dict[str, str] = {}
+        self.model: SiteModel | None = None
+        self.images: dict[str, dict] = {}
+        self.renderer = None
+        self.folder: OutputFolder | None = None
+        self.updated_since: str | None = None
+        self.render_all = False
+
+    def log(self, message: str) -> None:
+        logger.info(message)
+        if self.options.log:
+            self.options.log(message)
+
+    def download(self, url: str) -> bytes:
+        return self.transport.download(url)
+
+    def _bar(self, total: int, label: str):
+        return tqdm(
+            total=total,
+            desc=label,
+            unit="件",
+            disable=not self.options.progress,
+            leave=False,
+            dynamic_ncols=True,
+        )
+
+    # Fetching ---------------------------------------------------------------------
+
+    def process_fragment(self, html: str) -> Fragment:
+        digest = fragment_hash(html, self.site_url, self.transport.base_url)
+        found = self.fragment_memo.get(digest)
+        if found is None:
+            stored = self.state.fragment(digest) if not self.in_child else None
+            if stored is None and self.in_child:
+                stored = self._child_state().fragment(digest)
+            if stored is not None:
+                found = Fragment.from_json(stored)
+            else:
+                found = run_passes(html, self.site_url, self.transport.base_url)
+                self.new_fragments[digest] = found.to_json()
+            self.fragment_memo[digest] = found
+        return found
+
+    def _child_state(self) -> BuildState:
+        # A forked child must not use the parent's SQLite connection.
+        if getattr(self, "_own_state", None) is None:
+            self._own_state = BuildState(self.state.path)
+        return self._own_state
+
+    def fetch_window(self, offset: int, ids: list[int] | None = None):
+        self.new_fragments = {}
+        window = self.client.pages(
+            offset, PAGE_SIZE, updated_since=self.updated_since, ids=ids
+        )
+        rows, sources, documents = [], {}, {}
+        for item in window.items:
+            record, needs = normalize(item, self.process_fragment)
+            page_card = card(record)
+            rows.append((record, content_hash(record), page_card, card_hash(page_card)))
+            sources.update(needs.images)
+            documents.update(needs.documents)
+        return window.total, rows, sources, documents, self.new_fragments
+
+    def fetch(self) -> list[tuple]:
+        """Fetch the pages to (re)store, spread over the workers."""
+        first = self.fetch_window(0)
+        total = first[0]
+        results = [first]
+        offsets = list(range(PAGE_SIZE, total, PAGE_SIZE))
+        with self._bar(total, "取得") as bar:
+            bar.update(len(first[1]))
+            if offsets and self.workers > 1:
+                self.transport.before_fork()
+                global _SESSION
+                _SESSION = self
+                with _pool(self.workers) as pool:
+                    for result in pool.imap(_fetch_window, offsets):
+                        results.append(result)
+                        bar.update(len(result[1]))
+            else:
+                for offset in offsets:
+                    result = self.fetch_window(offset)
+                    results.append(result)
+                    bar.update(len(result[1]))
+        rows = []
+        fragments = {}
+        for _, window_rows, sources, documents, new_fragments in results:
+            rows += window_rows
+            self.image_sources.update(sources)
+            self.document_urls.update(documents)
+            fragments.update(new_fragments)
+        self.state.put_fragments(fragments)
+        return rows
+
+    def fetch_ids(self, ids: list[int]) -> list[tuple]:
+        rows = []
+        saved, self.updated_since = self.updated_since, None
+        try:
+            for start in range(0, len(ids), PAGE_SIZE):
+                _, window_rows, sources, documents, fragments = self.fetch_window(
+                    0, ids=ids[start : start + PAGE_SIZE]
+                )
+                rows += window_rows
+                self.image_sources.update(sources)
+                self.document_urls.update(documents)
+                self.state.put_fragments(fragments)
+        finally:
+            self.updated_since = saved
+        return rows
+
+    # Images and documents ----------------------------------------------------------
+
+    def process_images(self, wanted: set[str]) -> None:
+        self.images = self.state.images()
+        jobs = [
+            image_pipeline.ImageJob(key, self.image_sources[key])
+            for key in sorted(wanted)
+            if key not in self.images and key in self.image_sources
+        ]
+        missing = [k for k in wanted if k not in self.images and k not in self.image_sources]
+        if missing:
+            self.summary.warnings.append(
+                f"画像 {len(missing)} 件の元ファイルが分かりません（全体の再構築で取り直します）。"
+            )
+        if not jobs:
+            return
+        made = {}
+        with self._bar(len(jobs), "画像") as bar:
+            if self.workers > 1 and len(jobs) > 1:
+                self.transport.before_fork()
+                global _SESSION
+                _SESSION = self
+                with _pool(self.workers) as pool:
+                    results = list(
+                        _tick(pool.imap_unordered(_process_image, jobs), bar)
+                    )
+            else:
+                results = [
+                    _tick_one(image_pipeline.process(j, self.download, self.media_cache), bar)
+                    for j in jobs
+                ]
+        for key, variants, problem in results:
+            if variants is None:
+                self.summary.warnings.append(f"画像を作れませんでした: {problem}")
+            else:
+                made[key] = variants
+        self.images.update(made)
+        self.state.put_images(made)
+
+    def document_file(self, path: str) -> bytes | None:
+        url = self.document_urls.get(path)
+        cached = self.document_cache / hashlib.sha1((url or path).encode()).hexdigest()
+        if cached.exists():
+            return cached.read_bytes()
+        if url is None:
+            return None
+        try:
+            data = self.download(url)
+        except Exception as error:
+            self.summary.warnings.append(f"文書を取得できませんでした: {path} ({error})")
+            return None
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_bytes(data)
+        return data
+
+    # Rendering (called by the Pelican plugin) --------------------------------------
+
+    @property
+    def site_url(self) -> str:
+        return self.site["url"].rstrip("/")
+
+    def record(self, pk: int) -> dict:
+        found = self.records.get(pk)
+        if found is None:
+            state = self._child_state() if self.in_child else self.state
+            found = self.records[pk] = state.records([pk])[pk]
+        return found
+
+    def render_outputs(self, outputs: list[Output]) -> WriteReport:
+        folder = OutputFolder(self.output_dir, self.folder.manifest, self.folder.trusted)
+        for output in outputs:
+            data = self.renderer.render(output)
+            folder.write(output.path, data, output.key, html=output.path.endswith(".html"))
+        return folder.report
+
+    def render(self, outputs: list[Output]) -> None:
+        """Render ``outputs`` whose keys changed (all in a full build)."""
+        todo = [
+            o for o in outputs if self.render_all or not self.folder.keep(o.path, o.key)
+        ]
+        self.summary.pages_rendered += sum(1 for o in todo if o.is_page)
+        if not todo:
+            return
+        needed = {o.args[0] for o in todo if o.kind in ("page", "ics")}
+        missing = [pk for pk in needed if pk not in self.records]
+        if missing:
+            self.records.update(self.state.records(missing))
+        with self._bar(len(todo), "出力") as bar:
+            if self.workers > 1 and len(todo) > 200:
+                global _SESSION
+                _SESSION = self
+                chunks = _chunks(todo, self.workers * 8)
+                with _pool(self.workers) as pool:
+                    for report in pool.imap_unordered(_render_chunk, chunks):
+                        self.folder.report.merge(report)
+                        bar.update(len(report.entries))
+            else:
+                report = self.render_outputs(todo)
+                self.folder.report.merge(report)
+                bar.update(len(todo))
+
+
+def _chunks(items: list, count: int) -> list[list]:
+    count = max(1, min(count, len(items)))
+    return [items[n::count] for n in range(count)]
+
+
+def _tick(results, bar):
+    for result in results:
+        bar.update(1)
+        yield result
+
+
+def _tick_one(result, bar):
+    bar.update(1)
+    return result
+
+
+# --- The build ---------------------------------------------------------------------------
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+def build_site(options: BuildOptions) -> BuildSummary:
+    started = time.perf_counter()
+    session = BuildSession(options)
+    state, summary = session.state, session.summary
+    try:
+        return _build(session, started)
+    finally:
+        state.close()
+        if summary.seconds == 0:
+            summary.seconds = round(time.perf_counter() - started, 3)
+
+
+def _phase(summary: BuildSummary, name: str, since: float) -> float:
+    now = time.perf_counter()
+    summary.phases[name] = round(now - since, 3)
+    return now
+
+
+def _build(session: BuildSession, started: float) -> BuildSummary:
+    state, summary, options = session.state, session.summary, session.options
+    clean = state.get("clean", False)
+    last_fetch = state.get("fetched_at")
+    source = options.source_url or "in-process"
+    full = options.full or not last_fetch or state.get("source") != source
+    summary.full = full
+    fetch_started = _now()
+    state.set("clean", False)
+
+    tick = time.perf_counter()
+    data = session.client.site()
+    session.site = data["site"]
+    session.municipalities = data["municipalities"]
+    session.document_urls = dict(state.get("documents", {}))
+
+    if full:
+        session.updated_since = None
+        rows = session.fetch()
+        with state.transaction():
+            state.clear_pages()
+            state.put_pages(rows)
+        session.records = {row[0]["id"]: row[0] for row in rows}
+        summary.fetched_pages = len(rows)
+        session.render_all = True
+    else:
+        since = (datetime.datetime.fromisoformat(last_fetch) - SINCE_MARGIN).isoformat()
+        session.updated_since = since
+        removed = session.client.removed(since)
+        rows = session.fetch()
+        stored = state.page_index() if removed else {}
+        gone_ids = [
+            int(r["id"])
+            for r in removed
+            if stored.get(int(r["id"]), (None,))[0] == r["path"]
+        ]
+        relink = _pages_linking_to(
+            {r["path"] for r in removed}, state, stored, {row[0]["id"] for row in rows}
+        )
+        relink = [pk for pk in relink if pk not in gone_ids]
+        if relink:
+            rows += session.fetch_ids(relink)
+        with state.transaction():
+            state.delete_pages(gone_ids)
+            state.put_pages(rows)
+        session.records = {row[0]["id"]: row[0] for row in rows}
+        summary.fetched_pages = len(rows)
+        summary.removed_pages = len(gone_ids)
+    tick = _phase(summary, "fetch", tick)
+
+    cards = state.cards()
+    wanted_images = set()
+    for page_card, _, _ in cards.values():
+        wanted_images.update(page_card.get("images") or ())
+    for municipality_image in (session.site.get("logo"),):
+        if municipality_image:
+            wanted_images.add(image_pipeline.image_key(municipality_image))
+    session.process_images(wanted_images)
+    tick = _phase(summary, "images", tick)
+
+    session.model = SiteModel(
+        site=session.site,
+        municipalities=session.municipalities,
+        cards={pk: c for pk, (c, _, _) in cards.items()},
+        card_hashes={pk: h for pk, (_, h, _) in cards.items()},
+        record_hashes={pk: h for pk, (_, _, h) in cards.items()},
+        theme_version="",  # set by the plugin, which knows the theme
+        images_ready=frozenset(session.images),
+    )
+    manifest = state.outputs()
+    session.folder = OutputFolder(session.output_dir, manifest, trusted=clean)
+    if full:
+        session.render_all = True
+
+    from .pelican_plugin import run_pelican
+
+    run_pelican(session, options.pelicanconf)
+    tick = _phase(summary, "render", tick)
+
+    report = session.folder.report
+    files = set(report.entries)
+    # Files made this build are checked; a kept file was fine last time and can
+    # only break if a file it links to is gone, so those are checked then.
+    fresh = {p: e for p, e in report.entries.items() if e is not manifest.get(p)}
+    checked = {p: e.links for p, e in fresh.items() if e.links}
+    if set(manifest) - files:
+        checked.update(
+            (p, links) for p, links in state.links().items() if p in files and p not in fresh
+        )
+    broken = broken_links(checked, files)
+    deleted = session.folder.remove_stale(files)
+    with state.transaction():
+        state.delete_outputs(set(manifest) - files)
+        state.put_outputs(fresh)
+        state.set("fetched_at", fetch_started.isoformat())
+        state.set("source", source)
+        state.set("documents", session.document_urls)
+        state.set("clean", True)
+    _phase(summary, "check", tick)
+
+    summary.files_total = len(files)
+    summary.pages_total = session.pages_total
+    summary.files_written = len(report.written)
+    summary.files_unchanged = len(files) - len(report.written)
+    summary.files_deleted = len(deleted)
+    summary.written_paths = sorted(report.written)
+    summary.deleted_paths = deleted
+    summary.broken_links = [b.message() for b in broken]
+    summary.seconds = round(time.perf_counter() - started, 3)
+    if broken:
+        raise BuildFailed(
+            f"リンク切れが {len(broken)} 件あります: "
+            + " / ".join(b.message() for b in broken[:10]),
+            summary,
+        )
+    return summary
+
+
+def _pages_linking_to(paths: set[str], state, stored, already: set[int]) -> list[int]:
+    """Pages whose own content links to a path that left the site: fetched
+    again, so the API gives their links as they now are."""
+    if not paths:
+        return []
+    by_url = {path: pk for pk, (path, _) in stored.items()}
+    found = set()
+    for file_path, links in state.links().items():
+        if not file_path.endswith("index.html") or "/page/" in file_path:
+            continue
+        if any(link in paths for link in links):
+            url = "/" + file_path[: -len("index.html")]
+            pk = by_url.get(url)
+            if pk is not None and pk not in already:
+                found.add(pk)
+    return sorted(found)
+
+
+def clear_state(options: BuildOptions) -> None:
+    """Forget everything (the next build is a full one from nothing)."""
+    session_paths = default_paths()
+    for path in (options.state_path or session_paths[1],):
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                Path(f"{path}{suffix}").unlink()
+    shutil.rmtree(options.cache_dir or session_paths[2], ignore_errors=True)
+
+
+def quiet_stdout():
+    """Pelican prints a line of its own; keep ``--json`` output clean."""
+    return contextlib.redirect_stdout(io.StringIO())

@@ -1,0 +1,106 @@
+"""Writing the output folder: a file is written only when its bytes differ from
+what the manifest says is there (same bytes: no write, its mtime untouched);
+files of the previous build that this build no longer makes are deleted.
+
+Links are collected from each HTML file as it is written (a regular expression
+over the bytes, far cheaper than parsing), so the link check needs no second
+pass over the pages.
+"""
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .state import OutputEntry
+
+_LINK = re.compile(rb'(?:href|src)="(/(?!/)[^"#?]*)')
+
+
+def links_in(data: bytes) -> tuple[str, ...]:
+    return tuple(sorted({m.decode("utf-8", "replace") for m in _LINK.findall(data)}))
+
+
+@dataclass
+class WriteReport:
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    entries: dict[str, OutputEntry] = field(default_factory=dict)
+
+    def merge(self, other: "WriteReport") -> None:
+        self.written += other.written
+        self.unchanged += other.unchanged
+        self.entries.update(other.entries)
+
+
+class OutputFolder:
+    """The output folder and the manifest of its previous state."""
+
+    def __init__(self, root: Path, manifest: dict[str, OutputEntry], trusted: bool):
+        self.root = Path(root)
+        self.manifest = manifest
+        # After a crashed build the manifest may not match the disk: compare bytes.
+        self.trusted = trusted
+        self.report = WriteReport()
+
+    def _same_as_before(self, path: str, target: Path, digest: str) -> bool:
+        if self.trusted:
+            entry = self.manifest.get(path)
+            return entry is not None and entry.sha1 == digest and target.exists()
+        try:
+            return hashlib.sha1(target.read_bytes()).hexdigest() == digest
+        except FileNotFoundError:
+            return False
+
+    def write(self, path: str, data: bytes, key: str, html: bool = False) -> bool:
+        """Write ``data`` to ``path`` unless the same bytes are there; True if
+        written."""
+        digest = hashlib.sha1(data).hexdigest()
+        target = self.root / path
+        links = links_in(data) if html else ()
+        self.report.entries[path] = OutputEntry(key, digest, len(data), links)
+        if self._same_as_before(path, target, digest):
+            self.report.unchanged += 1
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+        self.report.written.append(path)
+        return True
+
+    def keep(self, path: str, key: str) -> bool:
+        """A file whose inputs did not change: keep it as it is (True), or False
+        when it has to be made after all (not in the manifest, or — after a
+        crashed build — missing from disk)."""
+        entry = self.manifest.get(path)
+        if entry is None or entry.key != key:
+            return False
+        if not self.trusted and not (self.root / path).exists():
+            return False
+        self.report.entries[path] = entry
+        self.report.unchanged += 1
+        return True
+
+    def remove_stale(self, keep: set[str]) -> list[str]:
+        """Delete files of the previous build that this one did not make."""
+        removed = []
+        for path in sorted(set(self.manifest) - keep):
+            target = self.root / path
+            try:
+                target.unlink()
+                removed.append(path)
+            except FileNotFoundError:
+                removed.append(path)
+            _prune_empty(target.parent, self.root)
+        return removed
+
+
+def _prune_empty(folder: Path, root: Path) -> None:
+    while folder != root and folder.is_relative_to(root):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent

@@ -1,0 +1,42 @@
+"""The GraphQL documents the builder sends: ``pages``, ``site`` and ``removed``,
+each completed with the fragments of ``fragments.graphql`` it uses (GraphQL
+rejects unused fragments). They ask only for what the theme shows."""
+
+import re
+from functools import cache
+from pathlib import Path
+
+QUERIES_DIR = Path(__file__).parent
+DOCUMENTS = ("pages", "site", "removed", "preview")
+_SPREAD = re.compile(r"\.\.\.\s*([A-Za-z_]\w*)")
+_FRAGMENT = re.compile(r"^fragment\s+(\w+)\s+on\s+\w+\s*\{", re.MULTILINE)
+
+
+@cache
+def fragments() -> dict[str, str]:
+    text = (QUERIES_DIR / "fragments.graphql").read_text(encoding="utf-8")
+    starts = [(m.group(1), m.start()) for m in _FRAGMENT.finditer(text)]
+    ends = [start for _, start in starts[1:]] + [len(text)]
+    return {
+        name: text[start:end].strip()
+        for (name, start), end in zip(starts, ends, strict=True)
+    }
+
+
+def _spreads(text: str) -> set[str]:
+    return {name for name in _SPREAD.findall(text) if name != "on"}
+
+
+@cache
+def document(name: str) -> str:
+    """``<name>.graphql`` with the fragments it uses (transitively) appended."""
+    text = (QUERIES_DIR / f"{name}.graphql").read_text(encoding="utf-8")
+    available = fragments()
+    wanted, todo = set(), _spreads(text)
+    while todo:
+        fragment = todo.pop()
+        if fragment in wanted or fragment not in available:
+            continue
+        wanted.add(fragment)
+        todo |= _spreads(available[fragment])
+    return "\n\n".join([text.strip(), *(available[f] for f in sorted(wanted))]) + "\n"

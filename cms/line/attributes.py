@@ -1,0 +1,166 @@
+"""The attribute form friends open from LINE (属性登録): a signed link names the
+channel and the LINE user, so no LINE login is needed and nobody can edit someone
+else's attributes. The form has the built-in attributes and every custom
+attribute defined in the mail tool (cms.mailing.AttributeDefinition)."""
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+from django.utils import timezone
+
+from cms.core.models import Municipality
+from cms.mailing.models import (
+    AgeBand,
+    AttributeDefinition,
+    AttributeKind,
+    Gender,
+    Interest,
+)
+from cms.mailing.segments import PREFECTURES
+
+SALT = "line-attributes"
+MAX_CHILDREN = 5
+
+
+class LinkError(ValueError):
+    """A link that cannot be used; the message says what to do (Japanese)."""
+
+
+def make_token(channel, user_id: str) -> str:
+    return signing.dumps({"c": channel.pk, "u": user_id}, salt=SALT, compress=True)
+
+
+def read_token(token: str, max_age: int | None = None) -> tuple[int, str]:
+    max_age = (
+        max_age if max_age is not None else settings.LINE["ATTRIBUTE_LINK_MAX_AGE"]
+    )
+    try:
+        data = signing.loads(token, salt=SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        raise LinkError(
+            "このリンクは有効期限が切れています。LINEで「属性」と送ると新しいリンクが届きます。"
+        ) from None
+    except signing.BadSignature:
+        raise LinkError(
+            "このリンクは正しくありません。LINEのメッセージから開き直してください。"
+        ) from None
+    return int(data["c"]), str(data["u"])
+
+
+def signed_form_url(channel, user_id: str) -> str:
+    return settings.LINE["PUBLIC_URL"] + reverse(
+        "line:attributes", args=[make_token(channel, user_id)]
+    )
+
+
+class FriendAttributeForm(forms.Form):
+    """Built-in attributes plus one field per custom attribute definition."""
+
+    age_band = forms.ChoiceField(label="年代", choices=AgeBand.choices, required=False)
+    gender = forms.ChoiceField(label="性別", choices=Gender.choices, required=False)
+    birth_date = forms.DateField(
+        label="生年月日", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    residence = forms.ModelChoiceField(
+        label="お住まいの市町村",
+        queryset=Municipality.objects.order_by("code"),
+        required=False,
+        empty_label="県外・未回答",
+    )
+    residence_outside = forms.ChoiceField(
+        label="県外の方は都道府県",
+        choices=[("", "―"), *list(PREFECTURES)],
+        required=False,
+    )
+    interests = forms.ModelMultipleChoiceField(
+        label="関心のある分野",
+        queryset=Interest.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, friend=None, **kwargs):
+        initial = kwargs.setdefault("initial", {})
+        if friend is not None:
+            initial.update(
+                age_band=friend.age_band,
+                gender=friend.gender,
+                birth_date=friend.birth_date,
+                residence=friend.residence_id,
+                residence_outside=friend.residence_outside,
+                interests=list(friend.interests.all()) if friend.pk else [],
+            )
+            for i, value in enumerate(
+                (friend.children_birth_dates or [])[:MAX_CHILDREN]
+            ):
+                initial[f"child_{i + 1}"] = value
+            for key, value in (friend.attributes or {}).items():
+                initial[f"attr_{key}"] = value
+        super().__init__(*args, **kwargs)
+        for i in range(1, MAX_CHILDREN + 1):
+            self.fields[f"child_{i}"] = forms.DateField(
+                label=f"お子さま{i}人目の生年月日",
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}),
+            )
+        for definition in AttributeDefinition.objects.all():
+            name = f"attr_{definition.key}"
+            if definition.kind == AttributeKind.CHOICE:
+                self.fields[name] = forms.ChoiceField(
+                    label=definition.label,
+                    required=False,
+                    choices=[("", "―")] + [(c, c) for c in definition.choice_list()],
+                )
+            elif definition.kind == AttributeKind.NUMBER:
+                self.fields[name] = forms.DecimalField(
+                    label=definition.label, required=False
+                )
+            else:
+                self.fields[name] = forms.CharField(
+                    label=definition.label, required=False, max_length=200
+                )
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        for name in ["birth_date"] + [f"child_{i}" for i in range(1, MAX_CHILDREN + 1)]:
+            value = data.get(name)
+            if value and value > today:
+                self.add_error(name, "未来の日付は入れられません。")
+        return data
+
+    def apply(self, friend) -> None:
+        data = self.cleaned_data
+        friend.age_band = data["age_band"]
+        friend.gender = data["gender"]
+        friend.birth_date = data["birth_date"]
+        friend.residence = data["residence"]
+        friend.residence_outside = (
+            "" if data["residence"] else data["residence_outside"]
+        )
+        friend.children_birth_dates = sorted(
+            data[f"child_{i}"].isoformat()
+            for i in range(1, MAX_CHILDREN + 1)
+            if data.get(f"child_{i}")
+        )
+        attributes = dict(friend.attributes or {})
+        for name, value in data.items():
+            if name.startswith("attr_"):
+                key = name.removeprefix("attr_")
+                if value in (None, ""):
+                    attributes.pop(key, None)
+                else:
+                    attributes[key] = (
+                        float(value) if hasattr(value, "as_tuple") else value
+                    )
+        friend.attributes = attributes
+        friend.attributes_updated_at = timezone.now()
+        friend.save()
+        friend.interests.set(data["interests"])
+
+
+def attribute_count() -> int:
+    """How many attributes a friend can register (spec: at least 25)."""
+    built_in = 6 + MAX_CHILDREN  # age, gender, birth date, residence ×2, interests
+    return built_in + AttributeDefinition.objects.count()

@@ -1,0 +1,62 @@
+"""Public pages of the LINE account: the signed attribute form (/line/attributes/…)."""
+
+from django.core import signing
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_protect
+
+from .attributes import FriendAttributeForm, LinkError, read_token
+from .models import FriendStatus, LineFriend
+
+
+@csrf_protect
+def attribute_form(request, token):
+    try:
+        channel_id, user_id = read_token(token)
+    except LinkError as error:
+        return render(
+            request, "line/attributes_error.html", {"error": str(error)}, status=403
+        )
+    friend = (
+        LineFriend.objects.filter(channel_id=channel_id, user_id=user_id)
+        .select_related("channel")
+        .first()
+    )
+    if friend is None or friend.status != FriendStatus.FRIEND:
+        return render(
+            request,
+            "line/attributes_error.html",
+            {
+                "error": "友だち登録が見つかりません。LINEで友だち追加してからお試しください。"
+            },
+            status=404,
+        )
+    saved = False
+    if request.method == "POST":
+        form = FriendAttributeForm(request.POST, friend=friend)
+        if form.is_valid():
+            form.apply(friend)
+            saved = True
+    else:
+        form = FriendAttributeForm(friend=friend)
+    return render(
+        request,
+        "line/attributes.html",
+        {"form": form, "friend": friend, "channel": friend.channel, "saved": saved},
+    )
+
+
+def click(request, token):
+    """Count a tap on a delivered link and go on to the link."""
+    from . import tracking
+    from .models import DeliveryRun, LinkClick
+
+    try:
+        run_id, url = tracking.read(token)
+    except signing.BadSignature:
+        raise Http404 from None
+    if not url.startswith(("https://", "http://")):
+        raise Http404
+    if DeliveryRun.objects.filter(pk=run_id).exists():
+        LinkClick.objects.create(run_id=run_id, url=url[:1000])
+    return HttpResponseRedirect(url)

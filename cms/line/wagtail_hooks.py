@@ -1,0 +1,492 @@
+"""The admin's 「LINE」 menu: accounts (prefecture staff), friends and their
+attributes, spots, segments, rich menus (tabs), deliveries with preview / test
+send / schedule / cancel, and statistics with CSV exports. A municipality's editors
+see only their own municipality's channels (cms/core/permissions.py)."""
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.urls import path, reverse
+from django.utils.html import format_html
+from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.views.generic import CreateView, DeleteView, EditView, IndexView
+from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from cms.core.permissions import (
+    can_configure_line_channels,
+    can_manage_line,
+    is_prefecture_staff,
+    line_channel_ids_for_user,
+)
+
+from . import admin_views, oplog
+from . import segments as friend_segments
+from .models import (
+    FriendSegment,
+    LineChannel,
+    LineFriend,
+    LineMessage,
+    MailRelayRule,
+    RichMenu,
+    Spot,
+)
+
+
+def scoped(queryset, user, field="channel_id"):
+    allowed = line_channel_ids_for_user(user)
+    if allowed is None:
+        return queryset
+    return queryset.filter(**{f"{field}__in": allowed})
+
+
+class ChannelScopedForm(WagtailAdminModelForm):
+    """Offers only the channels the user manages."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self, "for_user", None)
+        for name in ("channel",):
+            if name in self.fields and user is not None:
+                self.fields[name].queryset = scoped(
+                    LineChannel.objects.all(), user, "pk"
+                )
+
+
+class SegmentForm(ChannelScopedForm):
+    def clean_rules(self):
+        rules = self.cleaned_data.get("rules") or {"op": "and", "rules": []}
+        problems = friend_segments.validate(rules)
+        if problems:
+            raise forms.ValidationError(problems)
+        return rules
+
+
+class ScopedObjectMixin:
+    """Edit/delete only objects of the user's channels (404 otherwise)."""
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        allowed = line_channel_ids_for_user(self.request.user)
+        channel_id = obj.pk if isinstance(obj, LineChannel) else obj.channel_id
+        if allowed is not None and channel_id not in allowed:
+            raise PermissionDenied
+        return obj
+
+
+class ScopedEditView(ScopedObjectMixin, EditView):
+    pass
+
+
+class ScopedDeleteView(ScopedObjectMixin, DeleteView):
+    pass
+
+
+class ChannelSettingsMixin:
+    """Channel settings (credentials' names, webhook slug): prefecture staff only."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_configure_line_channels(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ChannelEditView(ChannelSettingsMixin, ScopedEditView):
+    pass
+
+
+class ChannelDeleteView(ChannelSettingsMixin, ScopedDeleteView):
+    pass
+
+
+class ScopedIndexView(IndexView):
+    """Lists only objects of the user's channels."""
+
+    def get_base_queryset(self):
+        field = "pk" if self.model is LineChannel else "channel_id"
+        return scoped(super().get_base_queryset(), self.request.user, field)
+
+
+class FriendEditView(ScopedEditView):
+    def save_instance(self):
+        instance = super().save_instance()
+        oplog.record(
+            instance,
+            oplog.FRIEND_CHANGED,
+            user=self.request.user,
+            data={"fields": self.form.changed_data},
+        )
+        return instance
+
+
+class ScopedViewSet(ModelViewSet):
+    add_to_admin_menu = False
+    index_view_class = ScopedIndexView
+    edit_view_class = ScopedEditView
+    delete_view_class = ScopedDeleteView
+    form_fields = "__all__"
+
+    scoped_form = ChannelScopedForm
+
+    def get_form_class(self, for_update=False):
+        from django.forms import modelform_factory
+
+        return modelform_factory(
+            self.model,
+            form=self.scoped_form,
+            formfield_callback=self.formfield_for_dbfield,
+            fields=self.form_fields,
+        )
+
+
+class ChannelViewSet(ScopedViewSet):
+    model = LineChannel
+    icon = "globe"
+    menu_label = "LINEアカウント"
+    edit_view_class = ChannelEditView
+    delete_view_class = ChannelDeleteView
+    list_display = ["name", "role", "municipality", "slug", "is_active"]
+    form_fields = [
+        "name",
+        "slug",
+        "role",
+        "municipality",
+        "test_channel",
+        "channel_id",
+        "basic_id",
+        "follow_message",
+        "spot_keywords",
+        "is_active",
+    ]
+
+
+class FriendViewSet(ScopedViewSet):
+    model = LineFriend
+    icon = "user"
+    menu_label = "友だち"
+    edit_view_class = FriendEditView
+    list_display = [
+        "display_name",
+        "channel",
+        "status",
+        "age_band",
+        "residence",
+        DateColumn("followed_at", label="友だち追加"),
+        "is_tester",
+    ]
+    list_filter = ["channel", "status", "age_band", "gender", "is_tester"]
+    search_fields = ["display_name", "user_id"]
+    form_fields = [
+        "is_tester",
+        "age_band",
+        "gender",
+        "birth_date",
+        "residence",
+        "residence_outside",
+        "interests",
+        "children_birth_dates",
+        "attributes",
+        "subscriber",
+    ]
+
+
+class SpotViewSet(ScopedViewSet):
+    model = Spot
+    icon = "site"
+    menu_label = "スポット"
+    list_display = ["name", "channel", "facility", "sort_order", "is_active"]
+    form_fields = [
+        "channel",
+        "name",
+        "description",
+        "image",
+        "image_url",
+        "latitude",
+        "longitude",
+        "address",
+        "url",
+        "keywords",
+        "facility",
+        "sort_order",
+        "is_active",
+    ]
+
+
+def segment_description(segment):
+    return friend_segments.describe(segment.rules)
+
+
+def segment_count(segment):
+    try:
+        return friend_segments.friends_matching(segment.channel, segment.rules).count()
+    except ValueError:
+        return "—"
+
+
+class SegmentViewSet(ScopedViewSet):
+    model = FriendSegment
+    icon = "group"
+    menu_label = "友だちセグメント"
+    list_display = [
+        "name",
+        "channel",
+        Column("describe", label="条件", accessor=segment_description),
+        Column("count", label="人数", accessor=segment_count),
+    ]
+    form_fields = ["channel", "name", "description", "rules"]
+    scoped_form = SegmentForm
+
+
+class AreasEditorWidget(forms.Textarea):
+    """The areas JSON with a drawing surface over the menu image (static JS)."""
+
+    class Media:
+        js = ["line/menu_editor.js"]
+
+    def __init__(self, image_url="", attrs=None):
+        super().__init__(attrs={"rows": 8, **(attrs or {})})
+        self.image_url = image_url
+
+    def render(self, name, value, attrs=None, renderer=None):
+        textarea = super().render(name, value, attrs, renderer)
+        target = (attrs or {}).get("id", f"id_{name}")
+        return format_html(
+            '<div data-line-menu-editor data-target="{}" data-image="{}">'
+            "<p>画像の上をドラッグしてタップ領域を追加します（最大20）。"
+            "下のJSONを直接編集することもできます。</p></div>{}",
+            target,
+            self.image_url,
+            textarea,
+        )
+
+
+class RichMenuForm(ChannelScopedForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "areas" in self.fields:
+            image = (
+                reverse("line_menu_image", args=[self.instance.pk])
+                if self.instance.pk
+                else ""
+            )
+            self.fields["areas"].widget = AreasEditorWidget(image_url=image)
+
+    def clean(self):
+        from .richmenus import menu_request, validate_alias, validate_rich_menu
+
+        data = super().clean()
+        if not self.errors:
+            menu = RichMenu(
+                name=data.get("name", ""),
+                chat_bar_text=data.get("chat_bar_text", ""),
+                size=data.get("size") or "2500x1686",
+                areas=data.get("areas") or [],
+            )
+            try:
+                problems = validate_rich_menu(menu_request(menu))
+            except (KeyError, TypeError, AttributeError):
+                problems = [
+                    "タップ領域のJSONは bounds と action を持つ配列にしてください。"
+                ]
+            problems += validate_alias(data.get("alias_id", ""))
+            if problems:
+                raise forms.ValidationError(problems)
+        return data
+
+
+def menu_preview_link(menu):
+    return format_html(
+        '<a href="{}">画像と領域</a>', reverse("line_menu_preview", args=[menu.pk])
+    )
+
+
+class RichMenuViewSet(ScopedViewSet):
+    model = RichMenu
+    icon = "grip"
+    menu_label = "リッチメニュー"
+    list_display = [
+        "name",
+        "channel",
+        "alias_id",
+        "is_default",
+        "segment",
+        DateColumn("published_at", label="反映"),
+        Column("preview", label="確認", accessor=menu_preview_link),
+    ]
+    form_fields = [
+        "channel",
+        "name",
+        "alias_id",
+        "tab_label",
+        "chat_bar_text",
+        "size",
+        "image",
+        "areas",
+        "is_default",
+        "segment",
+        "sort_order",
+    ]
+    scoped_form = RichMenuForm
+
+
+def message_actions_link(message):
+    return format_html(
+        '<a href="{}">プレビュー・配信</a>',
+        reverse("line_message_actions", args=[message.pk]),
+    )
+
+
+class MessageCreateView(CreateView):
+    def save_instance(self):
+        instance = self.form.save(commit=False)
+        instance.created_by = self.request.user
+        instance.save()
+        self.form.save_m2m()
+        return instance
+
+    def get_success_url(self):
+        return reverse("line_message_actions", args=[self.object.pk])
+
+
+class MessageViewSet(ScopedViewSet):
+    model = LineMessage
+    icon = "mail"
+    menu_label = "配信メッセージ"
+    add_view_class = MessageCreateView
+    list_display = [
+        "title",
+        "channel",
+        "audience",
+        "schedule",
+        "status",
+        DateColumn("next_run_at", label="次の配信"),
+        Column("actions", label="操作", accessor=message_actions_link),
+    ]
+    list_filter = ["channel", "status", "schedule"]
+    form_fields = [
+        "channel",
+        "title",
+        "text",
+        "emojis",
+        "messages_json",
+        "audience",
+        "segment",
+        "schedule",
+        "send_at",
+        "recurrence",
+        "reminder_date",
+        "reminder_offset_days",
+    ]
+
+
+class MailRelayViewSet(ScopedViewSet):
+    model = MailRelayRule
+    icon = "mail"
+    menu_label = "メール再配信ルール"
+    list_display = [
+        "name",
+        "channel",
+        "sender_contains",
+        "subject_contains",
+        "segment",
+        "is_active",
+    ]
+    form_fields = [
+        "channel",
+        "name",
+        "sender_contains",
+        "subject_contains",
+        "segment",
+        "rewrites",
+        "header",
+        "footer",
+        "include_subject",
+        "is_active",
+    ]
+
+
+class LineMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_manage_line(request.user)
+
+
+class StaffOnlyMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_prefecture_staff(request.user)
+
+
+def line_viewset(name, label, icon, view, order):
+    class LineViewSet(ViewSet):
+        menu_item_class = LineMenuItem
+
+        def get_urlpatterns(self):
+            return [path("", view.as_view(), name="index")]
+
+    return LineViewSet(name=name, menu_label=label, icon=icon, menu_order=order)
+
+
+class LineMenu(ViewSetGroup):
+    menu_label = "LINE"
+    menu_icon = "mobile-alt"
+    menu_order = 460
+    items = (
+        line_viewset("line_stats", "統計・CSV", "table", admin_views.StatsView, 0),
+        MessageViewSet("line_messages", menu_order=1),
+        line_viewset(
+            "line_recurrence_import",
+            "繰り返し配信の一括登録",
+            "upload",
+            admin_views.RecurrenceImportView,
+            2,
+        ),
+        SegmentViewSet("line_segments", menu_order=3),
+        FriendViewSet("line_friends", menu_order=4),
+        RichMenuViewSet("line_richmenus", menu_order=5),
+        SpotViewSet("line_spots", menu_order=6),
+        MailRelayViewSet("line_mail_relay", menu_order=7),
+        ChannelViewSet("line_channels", menu_order=8),
+    )
+
+    def get_menu_item(self, order=None):
+        item = super().get_menu_item(order)
+        item.is_shown = lambda request: can_manage_line(request.user)
+        return item
+
+
+@hooks.register("register_admin_viewset")
+def register_line_menu():
+    return LineMenu()
+
+
+@hooks.register("register_admin_urls")
+def register_line_urls():
+    return [
+        path(
+            "line/message/<int:pk>/",
+            admin_views.MessageActionsView.as_view(),
+            name="line_message_actions",
+        ),
+        path(
+            "line/richmenu/<int:pk>/",
+            admin_views.MenuPreviewView.as_view(),
+            name="line_menu_preview",
+        ),
+        path(
+            "line/richmenu/<int:pk>/image.png",
+            admin_views.menu_image,
+            name="line_menu_image",
+        ),
+        path(
+            "line/channel/<int:pk>/publish-menus/",
+            admin_views.PublishMenusView.as_view(),
+            name="line_publish_menus",
+        ),
+    ]
+
+
+@hooks.register("register_log_actions")
+def register_line_log_actions(actions):
+    for action, (label, message) in oplog.ACTIONS.items():
+        actions.register_action(action, label, message)

@@ -1,0 +1,105 @@
+"""The manuals' screenshots, taken in Chromium from a live portal (gunicorn on a
+copy of the test database) with the Content Security Policy *enforced*, as in
+production: every screen must render without a CSP violation. With
+PORTAL_UPDATE_MANUAL_SCREENSHOTS=1 the pictures replace docs/manual/images/, so the
+manuals follow the admin as it changes; otherwise they go to a temporary folder."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db  # the live portal copies the test database
+
+IMAGES = Path(__file__).resolve().parents[2] / "docs" / "manual" / "images"
+
+
+@pytest.fixture(scope="session")
+def csp_portal(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Session-scoped and requested before the browser, so the test database is
+    copied before Playwright's event loop moves Django's connections into
+    context-local storage (where PostgreSQL's template copy would see a session
+    nobody can close)."""
+    from django.db import connection
+
+    from tests.reservations.live import start_portal
+
+    server_env = {"PORTAL_CSP": "enforce", "PORTAL_SERVE_STATIC": "1"}
+    previous = {name: os.environ.get(name) for name in server_env}
+    os.environ.update(server_env)
+    try:
+        with django_db_blocker.unblock():
+            yield from start_portal(connection, tmp_path_factory.mktemp("ops-live"))
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@pytest.fixture
+def shots(tmp_path):
+    folder = IMAGES if os.environ.get("PORTAL_UPDATE_MANUAL_SCREENSHOTS") else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def sign_in(page, url, username, password=factories.PASSWORD):
+    page.goto(f"{url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/admin/**")
+
+
+def test_manual_screens_render_under_the_enforced_csp(csp_portal, desktop_page, shots):
+    page = desktop_page
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    url = csp_portal.url
+
+    login = page.goto(f"{url}/admin/login/")
+    assert login.status == 200, page.content()[:300]  # not another local server
+    page.screenshot(path=str(shots / "login.png"))
+
+    sign_in(page, url, "pref-admin")
+    screens = {
+        "dashboard.png": "/admin/",
+        "pages.png": "/admin/pages/",
+        "two-factor.png": "/admin/two-factor/",
+        "operation-log.png": "/admin/operation-log/",
+        "users.png": "/admin/users/",
+    }
+    for name, path in screens.items():
+        response = page.goto(f"{url}{path}")
+        assert response.status == 200, path
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(shots / name))
+        if name == "two-factor.png":
+            assert page.locator(".ops-qr svg").count() == 1
+
+    page.context.clear_cookies()
+    sign_in(page, url, "mito-editor")
+    page.goto(f"{url}/admin/pages/")
+    page.get_by_role("link", name="水戸市").first.click()
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(shots / "editor-explorer.png"))
+    [(listing_id,)] = csp_portal.query(
+        "SELECT id FROM wagtailcore_page WHERE title = %s", ("水戸市の公開物件",)
+    )
+    assert page.goto(f"{url}/admin/pages/{listing_id}/edit/").status == 200
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(shots / "editor-edit.png"))
+
+    assert not violations, violations
+    assert all((shots / name).stat().st_size > 5000 for name in screens)

@@ -1,0 +1,283 @@
+"""The static build over the shared test portal: what the output holds, what an
+incremental build after a publish, unpublish, delete or move rewrites, and that a
+sequence of incremental builds ends byte-identical to a full build of the same
+content.
+
+Builds run in-process (GraphQL executed in this test's transaction) with one
+worker; a list page size of 2 makes pagination shift with a few listings.
+"""
+
+import hashlib
+import io
+import re
+from pathlib import Path
+
+import pytest
+from django.core.files.images import ImageFile
+from PIL import Image as PILImage
+
+from builders.build import BuildFailed, BuildOptions, build_site
+from cms.core.models import PortalImage
+from cms.listings.models import AkiyaListingPage, AkiyaPhoto
+from tests import factories
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def pelicanconf(tmp_path):
+    """The real Pelican settings with absolute paths and lists of two items."""
+    source = (ROOT / "site" / "pelicanconf.py").read_text()
+    source = source.replace('"../content"', repr(str(ROOT / "content")))
+    source = source.replace('"../themes/portal"', repr(str(ROOT / "themes" / "portal")))
+    source += "\nPORTAL_LIST_PAGE_SIZE = 2\n"
+    path = tmp_path / "pelicanconf.py"
+    path.write_text(source)
+    return path
+
+
+@pytest.fixture
+def builder(tmp_path, pelicanconf):
+    """``build(name, full=False)`` builds into tmp_path/name (own state and cache)."""
+
+    def build(name="site", full=False):
+        folder = tmp_path / name
+        return build_site(
+            BuildOptions(
+                full=full,
+                output_dir=folder / "output",
+                state_path=folder / "state.sqlite3",
+                cache_dir=tmp_path / "image-cache",
+                workers=1,
+                pelicanconf=pelicanconf,
+            )
+        )
+
+    build.output = lambda name="site": tmp_path / name / "output"
+    return build
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def html(folder: Path, url_path: str) -> str:
+    return (folder / url_path.strip("/") / "index.html").read_text()
+
+
+def publish(page):
+    page.save_revision().publish()
+    return page
+
+
+def assert_same_as_full_build(builder, name="site"):
+    builder("reference", full=True)
+    incremental, full = (
+        digests(builder.output(name)),
+        digests(builder.output("reference")),
+    )
+    assert incremental.keys() == full.keys()
+    different = [path for path in full if full[path] != incremental[path]]
+    assert not different, f"differ from a full build: {different[:10]}"
+
+
+def test_full_build_holds_public_content_only(builder, portal):
+    private = factories.add_akiya(
+        portal.section("mito"), title="限定公開の物件", registration_number="mito-p"
+    )
+    from wagtail.models import PageViewRestriction
+
+    PageViewRestriction.objects.create(
+        page=private, restriction_type=PageViewRestriction.PASSWORD, password="x"
+    )
+    summary = builder(full=True)
+    output = builder.output()
+
+    # Every CMS page is rendered; Pelican renders content/'s Markdown pages itself.
+    assert summary.full and summary.pages_total >= summary.pages_rendered > 10
+    site_text = "\n".join(
+        p.read_text(errors="ignore")
+        for p in output.rglob("*")
+        if p.is_file()
+        and p.suffix in (".html", ".xml", ".atom", ".ics", ".json", ".txt")
+    )
+    assert "水戸市の公開物件" in site_text
+    assert "下書き物件" not in site_text  # drafts of every municipality
+    assert "限定公開の物件" not in site_text
+    assert not (output / private.url_path.removeprefix("/home/")).exists()
+    for name in ("sitemap.xml", "robots.txt", "feed.atom", "404.html", "index.html"):
+        assert (output / name).is_file(), name
+    assert list(output.rglob("*.ics")), "an .ics file per event"
+    assert "<loc>" in (output / "sitemap.xml").read_text()
+
+
+def test_second_build_without_changes_writes_nothing(builder, portal):
+    builder(full=True)
+    before = {p: p.stat().st_mtime_ns for p in builder.output().rglob("*")}
+    summary = builder()
+    assert not summary.full
+    assert summary.files_written == 0 and summary.files_deleted == 0
+    assert summary.files_unchanged == summary.files_total
+    assert {p: p.stat().st_mtime_ns for p in builder.output().rglob("*")} == before
+
+
+def test_editing_a_listing_rewrites_only_what_shows_it(builder, portal):
+    listing = factories.add_akiya(
+        portal.section("mito"), title="川沿いの古民家", registration_number="mito-9"
+    )
+    builder(full=True)
+    listing.title = "川沿いの古民家（価格改定）"
+    listing.price_yen = 2_500_000
+    publish(listing)
+
+    summary = builder()
+    written = set(summary.written_paths)
+    listing_file = listing.url_path.removeprefix("/home/") + "index.html"
+    assert listing_file in written
+    assert "towns/mito/index.html" in written  # its municipality page
+    assert "towns/mito/akiya/index.html" in written  # its list
+    # Other municipalities' pages are not touched.
+    assert not any(path.startswith("towns/daigo/") for path in written), written
+    assert summary.files_unchanged > len(written)
+    assert "価格改定" in html(builder.output(), listing.url_path.removeprefix("/home/"))
+    assert_same_as_full_build(builder)
+
+
+def test_unpublish_and_delete_remove_the_page_and_its_mentions(builder, portal):
+    first = factories.add_akiya(
+        portal.section("tsukuba"), title="研究学園の戸建て", registration_number="tk-8"
+    )
+    second = factories.add_akiya(
+        portal.section("tsukuba"), title="筑波山麓の土地", registration_number="tk-9"
+    )
+    builder(full=True)
+    output = builder.output()
+    first_file = output / first.url_path.removeprefix("/home/") / "index.html"
+    second_file = output / second.url_path.removeprefix("/home/") / "index.html"
+    assert first_file.is_file() and second_file.is_file()
+
+    first.unpublish()
+    builder()
+    assert not first_file.exists()
+    assert "研究学園の戸建て" not in html(output, "towns/tsukuba/akiya")
+    assert "研究学園の戸建て" not in (output / "sitemap.xml").read_text()
+
+    second.delete()
+    summary = builder()
+    assert not second_file.exists()
+    assert summary.files_deleted >= 1
+    assert "筑波山麓の土地" not in html(output, "towns/tsukuba")
+    assert_same_as_full_build(builder)
+
+
+def test_moving_a_listing_to_another_municipality(builder, portal):
+    listing = factories.add_akiya(
+        portal.section("mito"), title="引っ越す物件", registration_number="mv-1"
+    )
+    builder(full=True)
+    output = builder.output()
+    old_file = output / listing.url_path.removeprefix("/home/") / "index.html"
+    assert old_file.is_file()
+
+    listing.move(portal.section("daigo"), pos="last-child")
+    listing.refresh_from_db()
+    listing.municipality = portal.daigo
+    publish(listing)
+    builder()
+
+    assert not old_file.exists()
+    assert (output / listing.url_path.removeprefix("/home/") / "index.html").is_file()
+    assert "引っ越す物件" not in html(output, "towns/mito/akiya")
+    assert "引っ越す物件" in html(output, "towns/daigo/akiya")
+    assert_same_as_full_build(builder)
+
+
+def test_pagination_shifts_when_listings_come_and_go(builder, portal):
+    section = portal.section("daigo")
+    builder(full=True)
+    output = builder.output()
+    assert not (output / "towns/daigo/akiya/page").exists()
+
+    added = [
+        factories.add_akiya(
+            section, title=f"大子の物件{n}", registration_number=f"dg-{n}"
+        )
+        for n in range(4)
+    ]
+    builder()
+    # 1 earlier listing + 4: three pages of two.
+    assert (output / "towns/daigo/akiya/page/3/index.html").is_file()
+    assert_same_as_full_build(builder)
+
+    for page in added[:3]:
+        page.unpublish()
+    summary = builder()
+    assert not (output / "towns/daigo/akiya/page/3").exists()
+    assert not (output / "towns/daigo/akiya/page/2").exists()
+    assert "towns/daigo/akiya/page/3/index.html" in summary.deleted_paths
+    assert_same_as_full_build(builder)
+
+
+def test_a_broken_internal_link_fails_the_build_naming_page_and_link(builder, portal):
+    listing = factories.add_akiya(
+        portal.section("mito"),
+        title="リンク切れの物件",
+        registration_number="bl-1",
+        description='<p>詳しくは<a href="/towns/mito/no-such-page/">こちら</a></p>',
+    )
+    with pytest.raises(BuildFailed) as failure:
+        builder(full=True)
+    message = str(failure.value) + "\n".join(failure.value.summary.broken_links)
+    assert "/towns/mito/no-such-page/" in message
+    assert listing.url_path.removeprefix("/home") in message
+
+
+def _photo_with_gps(collection) -> PortalImage:
+    picture = PILImage.new("RGB", (1600, 1200), (90, 140, 60))
+    exif = PILImage.Exif()
+    exif[0x010F] = "TestCamera"  # Make
+    exif[0x8825] = {1: "N", 2: (36.0, 20.0, 0.0), 3: "E", 4: (140.0, 26.0, 0.0)}
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG", exif=exif)
+    image = PortalImage(
+        title="GPS付きの写真", description="畑の写真", collection=collection
+    )
+    image.file = ImageFile(io.BytesIO(buffer.getvalue()), name="gps.jpg")
+    image.save()
+    return image
+
+
+def test_images_are_resized_hashed_and_stripped_of_exif(builder, portal):
+    listing = factories.add_akiya(
+        portal.section("mito"), title="写真のある物件", registration_number="img-1"
+    )
+    AkiyaPhoto.objects.create(
+        page=listing, image=_photo_with_gps(portal.mito.collection), caption="外観"
+    )
+    publish(AkiyaListingPage.objects.get(pk=listing.pk))
+    builder(full=True)
+    output = builder.output()
+    page = html(output, listing.url_path.removeprefix("/home/"))
+
+    media = sorted((output / "media").iterdir())
+    webp = [p for p in media if p.suffix == ".webp"]
+    jpeg = [p for p in media if p.suffix == ".jpg"]
+    assert webp and jpeg, "WebP plus a JPEG fallback"
+    for path in webp + jpeg:
+        assert f"/media/{path.name}" in page or path.name not in page
+        with PILImage.open(path) as image:
+            assert not image.getexif(), f"{path.name} keeps EXIF"
+            assert image.width <= 2400
+        # Content-hashed names: the name changes when the bytes do.
+        assert len(path.stem) >= 16
+    images = re.findall(r"<img [^>]*>", page)
+    assert images, page
+    for tag in images:
+        assert "width=" in tag and "height=" in tag, tag
+    # Cached between builds: a second full build resizes nothing.
+    summary = builder("again", full=True)
+    assert summary.phases.get("images", 0) < 5

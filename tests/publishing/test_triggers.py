@@ -1,0 +1,126 @@
+"""What asks for a build, and the debounce: a burst of publishes queues one task on
+the "background" backend (the database queue `portal db_worker` reads), which
+builds once when publishing has stopped for PORTAL_BUILD_DEBOUNCE_SECONDS."""
+
+import datetime
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from cms.publishing import tasks
+from cms.publishing.models import BuildRun, PublishState
+from tests import factories
+
+BUILD_TASK = "cms.publishing.tasks.build_after_publish"
+
+
+@pytest.fixture
+def build_dirs(tmp_path):
+    with override_settings(
+        PORTAL_BUILD_DIR=tmp_path / "build",
+        PORTAL_DEPLOY_FOLDER=tmp_path / "site",
+        PORTAL_DEPLOY_TARGET="folder",
+        PORTAL_BUILD_WORKERS=1,
+    ):
+        yield tmp_path
+
+
+@pytest.fixture(autouse=True)
+def empty_queue(db):
+    """Setting up the shared test portal published pages, which queued a build."""
+    DBTaskResult.objects.filter(task_path=BUILD_TASK).delete()
+    PublishState.objects.all().delete()
+
+
+def queued_builds():
+    return DBTaskResult.objects.filter(task_path=BUILD_TASK, status="READY")
+
+
+def test_a_burst_of_publishes_queues_one_build(
+    portal, django_capture_on_commit_callbacks
+):
+    section = portal.section("mito")
+    with django_capture_on_commit_callbacks(execute=True):
+        listing = factories.add_akiya(
+            section, title="一件目", registration_number="b-1"
+        )
+    first_due = PublishState.objects.get().build_due_at
+    for number in range(2, 5):
+        with django_capture_on_commit_callbacks(execute=True):
+            factories.add_akiya(
+                section, title=f"{number}件目", registration_number=f"b-{number}"
+            )
+    with django_capture_on_commit_callbacks(execute=True):
+        listing.unpublish()
+
+    assert queued_builds().count() == 1
+    state = PublishState.objects.get()
+    # Every publish moved the due time; the queued task wakes at the first one and
+    # then waits for the last.
+    assert state.build_due_at > first_due
+    assert queued_builds().get().run_after == first_due
+
+
+def test_drafts_do_not_ask_for_a_build(portal, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.add_akiya(
+            portal.section("daigo"),
+            publish=False,
+            title="下書き",
+            registration_number="d-9",
+        )
+    assert not queued_builds().exists()
+
+
+def test_site_data_changes_ask_for_a_build(portal, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        portal.tsukuba.save()
+    assert queued_builds().count() == 1
+
+
+def test_the_task_waits_while_publishing_goes_on(
+    portal, build_dirs, django_capture_on_commit_callbacks
+):
+    later = timezone.now() + datetime.timedelta(seconds=30)
+    PublishState.objects.update_or_create(
+        pk=1, defaults={"build_due_at": later, "build_queued_for": later}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.build_after_publish.call()
+    assert not BuildRun.objects.exists()
+    assert queued_builds().get().run_after == later
+
+
+def test_the_task_builds_once_publishing_has_stopped(
+    portal, build_dirs, django_capture_on_commit_callbacks
+):
+    earlier = timezone.now() - datetime.timedelta(seconds=1)
+    PublishState.objects.update_or_create(
+        pk=1, defaults={"build_due_at": earlier, "build_queued_for": earlier}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.build_after_publish.call()
+
+    run = BuildRun.objects.get()
+    assert run.trigger == BuildRun.Trigger.PUBLISH
+    assert run.status == BuildRun.Status.SUCCEEDED, run.errors
+    assert run.pages_rendered > 10 and run.duration_seconds is not None
+    assert (build_dirs / "site" / "index.html").is_file()
+    state = PublishState.objects.get()
+    assert state.build_due_at is None and state.build_queued_for is None
+
+
+def test_a_lost_task_is_queued_again(portal, django_capture_on_commit_callbacks):
+    """A task queued long ago that never ran (worker stopped, queue cleared) does
+    not block publishing: the next publish queues a new one."""
+    long_ago = timezone.now() - datetime.timedelta(minutes=10)
+    PublishState.objects.update_or_create(
+        pk=1, defaults={"build_due_at": long_ago, "build_queued_for": long_ago}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.add_akiya(
+            portal.section("mito"), title="再開", registration_number="r-1"
+        )
+    assert queued_builds().count() == 1
