@@ -35,7 +35,7 @@ serve: $(STAMP)
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PORTAL) runserver --noreload $(HOST):$(PORT)
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium node_modules
 	$(BIN)/ruff check .
 	$(BIN)/python -m tests.run
 
@@ -58,6 +58,15 @@ chromium:
 		echo "the browser tests will be skipped. Install it with: apt-get install $(APT_PACKAGES)"; \
 	fi
 
+# axe-core (accessibility checks in tests/theme) and Lighthouse (bench/lighthouse.py)
+# from the npm registry, at the versions package-lock.json pins.
+node_modules: package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch node_modules; \
+	else \
+		echo "No npm here: the accessibility tests will be skipped (CI requires them)."; \
+	fi
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -67,4 +76,4 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) var/portal.sqlite3* var/static var/media var/outbox var/build var/site
+	rm -rf $(VENV) var/portal.sqlite3* var/static var/media var/outbox var/build var/site node_modules

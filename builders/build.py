@@ -45,7 +45,7 @@ logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Bump to re-render everything when the builder's own output logic changes.
-BUILDER_VERSION = "1"
+BUILDER_VERSION = "2"
 #: Overlap between incremental fetches: the CMS's and builder's clocks may differ.
 SINCE_MARGIN = datetime.timedelta(seconds=60)
 
@@ -61,6 +61,9 @@ class BuildOptions:
     progress: bool = False
     pelicanconf: Path = ROOT / "site" / "pelicanconf.py"
     log: Callable[[str], None] | None = None
+    # Keep the previous search index when pages changed (a publish-triggered build,
+    # so the page is live in seconds); a later build refreshes it (builders/search.py).
+    defer_search: bool = False
 
 
 @dataclass
@@ -80,6 +83,7 @@ class BuildSummary:
     deleted_paths: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     broken_links: list[str] = field(default_factory=list)
+    search_deferred: bool = False  # the search index is older than the pages
 
     def as_json(self) -> dict:
         data = asdict(self)
@@ -434,6 +438,7 @@ def _build(session: BuildSession, started: float) -> BuildSummary:
     data = session.client.site()
     session.site = data["site"]
     session.municipalities = data["municipalities"]
+    session.faq = data.get("faq") or []
     session.document_urls = dict(state.get("documents", {}))
 
     if full:
@@ -488,6 +493,7 @@ def _build(session: BuildSession, started: float) -> BuildSummary:
         record_hashes={pk: h for pk, (_, _, h) in cards.items()},
         theme_version="",  # set by the plugin, which knows the theme
         images_ready=frozenset(session.images),
+        faq=session.faq,
     )
     manifest = state.outputs()
     session.folder = OutputFolder(session.output_dir, manifest, trusted=clean)

@@ -90,13 +90,38 @@ def theme_version(theme: Path, settings: dict) -> str:
     for path in _files(theme / "templates") + _files(theme / "static"):
         digest.update(str(path.relative_to(theme)).encode())
         digest.update(path.read_bytes())
+    for name, _data in shared_assets().values():  # names carry their content hash
+        digest.update(name.encode())
     return digest.hexdigest()
+
+
+#: Scripts of other parts that every page loads, published with the theme's assets:
+#: the chat widget (its loader fetches the panel from its own folder, so the three
+#: files share one content-hashed folder) and the analytics script.
+ROOT = Path(__file__).resolve().parent.parent
+CHAT_WIDGET = ROOT / "chat_widget"
+ANALYTICS_SCRIPT = ROOT / "cms" / "analytics" / "static" / "analytics" / "collect.js"
+
+
+def shared_assets() -> dict[str, tuple[str, bytes]]:
+    found = {}
+    chat = [p for p in _files(CHAT_WIDGET) if p.suffix in (".js", ".css")]
+    digest = hashlib.sha1()
+    for path in chat:
+        digest.update(path.name.encode() + b"\x1f" + path.read_bytes() + b"\x1e")
+    for path in chat:
+        name = f"assets/chat-{digest.hexdigest()[:10]}/{path.name}"
+        found[f"chat/{path.name}"] = (name, path.read_bytes())
+    data = ANALYTICS_SCRIPT.read_bytes()
+    name = f"assets/collect.{hashlib.sha1(data).hexdigest()[:10]}.js"
+    found["analytics/collect.js"] = (name, data)
+    return found
 
 
 def theme_assets(theme: Path) -> dict[str, tuple[str, bytes]]:
     """``css/portal.css`` → (``assets/portal.3f2a1c9b.css``, bytes): content-hashed
     names, so they can be cached for a year."""
-    found = {}
+    found = shared_assets()
     static = theme / "static"
     for path in _files(static):
         data = path.read_bytes()
@@ -180,6 +205,9 @@ class PortalGenerator(Generator):
         sitemap = sitemap_output(model.theme_version, model.site["url"], entries)
         session.render([sitemap])
         session.pages_total = sum(1 for o in outputs if o.is_page) + len(extra)
+        from .search import index_site  # Pagefind, over the pages just written
+
+        index_site(session)
 
     def _copy_media(self, session, model) -> None:
         used = set()

@@ -8,6 +8,7 @@ variants and the theme, which is what lets a file be skipped when its key (see
 """
 
 import datetime
+import json
 import re
 from collections.abc import Callable
 from functools import lru_cache
@@ -16,7 +17,8 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup, escape
 
 from .fragments import IMAGE_PLACEHOLDER, placeholder_attributes
-from .site import FEED_PATH, GLOBAL_LISTS, Output, SiteModel, url_of
+from .images import image_key
+from .site import FEED_PATH, GLOBAL_LISTS, THEME_PAGES, Output, SiteModel, url_of
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 WEEKDAYS = "月火水木金土日"
@@ -56,6 +58,29 @@ def _parse(value: str) -> datetime.datetime | datetime.date:
         moment = datetime.datetime.fromisoformat(value)
         return moment.astimezone(TOKYO) if moment.tzinfo else moment
     return datetime.date.fromisoformat(value[:10])
+
+
+def tracking_snippet(script_src: str) -> Markup:
+    """The analytics script (cms.analytics) as a file: CSP forbids inline scripts."""
+    from cms.analytics.snippet import tracking_snippet as snippet
+
+    return Markup(snippet(src=script_src))
+
+
+def faq_jsonld(faq: list[dict]) -> Markup:
+    """schema.org FAQPage of the FAQ sections, safe inside <script>."""
+    entities = [
+        {
+            "@type": "Question",
+            "name": item["question"],
+            "acceptedAnswer": {"@type": "Answer", "text": item["html"]},
+        }
+        for section in faq
+        for item in section["items"]
+    ]
+    data = {"@context": "https://schema.org", "@type": "FAQPage", "mainEntity": entities}
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e"))
 
 
 def date_ja(value, weekday: bool = False) -> str:
@@ -183,6 +208,8 @@ class Renderer:
             "FEED_URL": f"/{FEED_PATH}",
             "EXTRA_PAGES": model.extra_pages,
             "picture": self.picture,
+            "image_src": self.image_src,
+            "tracking_snippet": tracking_snippet,
             "rich": self.rich,
             "desk": self.desk,
             "municipality": self.municipality,
@@ -203,9 +230,18 @@ class Renderer:
     def picture(self, ref, sizes="100vw", css="", eager=False) -> Markup:
         if not ref:
             return Markup("")
-        return picture_html(
-            self.images.get(ref["key"]), ref.get("alt", ""), sizes, css, eager
-        )
+        # The site's logo comes as the API's image (no cache key yet).
+        key = ref.get("key") or image_key(ref)
+        return picture_html(self.images.get(key), ref.get("alt", ""), sizes, css, eager)
+
+    def image_src(self, ref, width: int = 1200) -> dict | None:
+        """The JPEG variant of ``ref`` nearest ``width`` (for og:image), as
+        ``{"src", "width", "height"}``."""
+        variants = self.images.get(ref.get("key") or image_key(ref)) if ref else None
+        if not variants or not variants.get("jpeg"):
+            return None
+        w, h, src = min(variants["jpeg"], key=lambda v: abs((v[0] or width) - width))
+        return {"src": src, "width": w, "height": h}
 
     def rich(self, html: str | None) -> Markup:
         if not html:
@@ -307,6 +343,22 @@ class Renderer:
             list_kind=kind,
             global_list=True,
         )
+
+    def _render_theme_page(self, output: Output) -> str:
+        (path,) = output.args
+        template, title = THEME_PAGES[path]
+        return self._page(
+            template,
+            page={"title": title, "path": path, "type": "theme"},
+            crumbs=[("トップページ", "/")] if "/" in self.model.by_path else [],
+            canonical=self.site_url + path,
+            faq=self.model.faq,
+        )
+
+    def _render_finder(self, output: Output) -> str:
+        from .finder import finder_json
+
+        return finder_json(self.model, self.records, self.images)
 
     def _render_notfound(self, output: Output) -> str:
         return self._page("404.html", page={"title": "ページが見つかりません"}, crumbs=[])

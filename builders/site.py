@@ -14,6 +14,7 @@ and the sitemap — and nothing else. Everything here is pure.
 """
 
 import hashlib
+import json
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -27,6 +28,14 @@ GLOBAL_LISTS = {
     "event": ("/events/", "お知らせ・イベント（県内すべて）"),
     "trial_stay": ("/trial-stays/", "お試し居住（県内すべて）"),
     "recruitment": ("/recruitment/", "地域おこし協力隊の募集（県内すべて）"),
+}
+FAQ_PATH = "/faq/"
+#: Pages the theme makes from site data alone: path → (template, title).
+THEME_PAGES = {
+    "/desks/": ("desks.html", "移住相談窓口"),
+    "/search/": ("search.html", "サイト内検索"),
+    # The chatbot's answers (where the chat widget sends people when its API is down).
+    FAQ_PATH: ("faq.html", "よくある質問"),
 }
 HOME_LATEST = {"akiya": 6, "event": 4, "trial_stay": 3, "recruitment": 3, "article": 3}
 MUNICIPALITY_LATEST = 3
@@ -112,8 +121,15 @@ class SiteModel:
     page_size: int = 20
     images_ready: frozenset = frozenset()
     extra_pages: list[tuple[str, str]] = field(default_factory=list)  # (url, title)
+    faq: list[dict] = field(default_factory=list)  # sections of the API's ``faq``
 
     # Lookups ---------------------------------------------------------------------
+
+    @cached_property
+    def faq_hash(self) -> str:
+        return hashlib.sha1(
+            json.dumps(self.faq, sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest()
 
     @cached_property
     def by_path(self) -> dict[str, dict]:
@@ -359,6 +375,13 @@ class SiteModel:
                              self._card_sigs(paging.items)),
                     )
                 )
+        from .finder import finder_output  # the akiya finder's JSON index
+
+        found.append(finder_output(self))
+        for path, (template, _title) in THEME_PAGES.items():
+            if path not in self.by_path:  # a CMS page of that path wins
+                key = _key(*base, path, template, self.faq_hash if path == FAQ_PATH else "")
+                found.append(Output(file_of(path), "theme_page", (path,), key))
         found.append(
             Output(
                 FEED_PATH,

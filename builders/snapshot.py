@@ -233,6 +233,7 @@ def card(record: dict) -> dict:
             status=(record.get("status") or {}).get("value", ""),
             statusLabel=_label(record.get("status")),
             transaction=_label(record.get("transactionType")),
+            propertyType=_label(record.get("propertyType")),
             layout=record.get("layout") or "",
             address=record.get("address") or "",
             landArea=record.get("landAreaSqm"),

@@ -326,6 +326,9 @@ STRAWBERRY_DJANGO = {"FIELD_DESCRIPTION_FROM_HELP_TEXT": True}
 # (S3 with an optional CloudFront invalidation).
 PORTAL_BUILD_DIR = Path(env_str("PORTAL_BUILD_DIR", str(VAR_DIR / "build")))
 PORTAL_BUILD_DEBOUNCE_SECONDS = env_int("PORTAL_BUILD_DEBOUNCE_SECONDS", 3)
+# Publish builds keep the old search index (Pagefind over the whole site takes
+# seconds to tens of seconds); it is refreshed this long after the last one.
+PORTAL_SEARCH_REFRESH_SECONDS = env_int("PORTAL_SEARCH_REFRESH_SECONDS", 30)
 PORTAL_BUILD_WORKERS = env_int("PORTAL_BUILD_WORKERS", 0)  # 0: one per core, ≤ 2
 PORTAL_DEPLOY_TARGET = env_str("PORTAL_DEPLOY_TARGET", "folder")
 PORTAL_DEPLOY_FOLDER = Path(env_str("PORTAL_DEPLOY_FOLDER", str(VAR_DIR / "site")))
@@ -490,6 +493,10 @@ PORTAL_PUBLIC_RATE_LIMIT_PER_SESSION = env_int(
     "PORTAL_PUBLIC_RATE_LIMIT_PER_SESSION", 240
 )
 PORTAL_PUBLIC_RATE_WINDOW_SECONDS = 60
+# Machine callers that sign their requests and come from few addresses: LINE's webhook
+# (X-Line-Signature) and Amazon SNS's notifications (signed messages). A per-IP limit
+# would drop their events; the size limit still applies.
+PORTAL_PUBLIC_RATE_LIMIT_EXEMPT_PATHS = ["/api/line/webhook/", "/api/mail/ses"]
 if not REDIS_URL and env_str("PORTAL_CACHE", "database" if PRODUCTION else "") == (
     "database"
 ):

@@ -67,6 +67,7 @@ JINJA_FILTERS = {
     "yen": render.yen,
     "area": render.area,
     "filesize": render.filesize,
+    "faq_jsonld": render.faq_jsonld,
 }
 
 # The portal's own settings.

@@ -36,6 +36,7 @@ from cms.core.models import PortalSettings
 from cms.pages.models import MunicipalityPage as MunicipalityPageModel
 
 from . import changes, fastpath, tokens
+from .faq import FaqSection, faq_sections
 from .filters import (
     ApiInputError,
     ListingConditions,
@@ -290,6 +291,12 @@ class Query:
             logo_id=portal.logo_id,
             default_desk_id=portal.default_desk_id,
         )
+
+    @strawberry.field(
+        description="よくある質問: the chatbot's active answers by category."
+    )
+    def faq(self, info: Info) -> list[FaqSection]:
+        return faq_sections()
 
     @strawberry.field(description="All municipalities, in display order.")
     def municipalities(self, info: Info) -> list[Municipality]:

@@ -197,7 +197,7 @@ def _default_desk():
     return PortalSettings.for_site(site).default_desk
 
 
-def _answer_url(answer: FaqAnswer) -> str:
+def answer_url(answer: FaqAnswer) -> str:
     if answer.link_url:
         return answer.link_url
     if answer.related_page_id and answer.related_page.live:
@@ -213,7 +213,7 @@ def _answer_payload(answer: FaqAnswer) -> dict:
         "id": answer.key,
         "question": answer.question,
         "html": answer_html(answer.body),
-        "url": _answer_url(answer),
+        "url": answer_url(answer),
         "category": answer.category.name if answer.category_id else "",
         "desk": _desk(desk),
     }

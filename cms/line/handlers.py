@@ -173,10 +173,10 @@ def chatbot_reply(channel, user_id: str, text: str, answer_key: str = "") -> lis
     )
     refs = [(k, questions[k]) for k in decision.suggestions if k in questions]
     if answer is not None:
-        from cms.chat.public_api import _answer_url
+        from cms.chat.public_api import answer_url
 
         return answer_messages(
-            answer.question, plain_text(answer.body), _answer_url(answer), refs
+            answer.question, plain_text(answer.body), answer_url(answer), refs
         )
     desk = _default_desk()
     return unsure_messages(refs, desk_text(desk))

@@ -1,12 +1,14 @@
 """What changes the public site asks for a (debounced) build: publishing,
-unpublishing, deleting or moving a page, view restrictions, and the site data
-every page shows (portal settings, municipalities, consultation desks)."""
+unpublishing, deleting or moving a page, view restrictions, the site data every
+page shows (portal settings, municipalities, consultation desks) and the chatbot's
+answers (the static FAQ page)."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from cms.chat.models import FaqAnswer, FaqCategory
 from cms.core.models import ConsultationDesk, Municipality, PortalSettings
 
 from .tasks import request_build
@@ -34,6 +36,10 @@ def page_moved(sender, instance, **kwargs):
 @receiver(post_save, sender=ConsultationDesk)
 @receiver(post_delete, sender=ConsultationDesk)
 @receiver(post_save, sender=Municipality)
+@receiver(post_save, sender=FaqAnswer)
+@receiver(post_delete, sender=FaqAnswer)
+@receiver(post_save, sender=FaqCategory)
+@receiver(post_delete, sender=FaqCategory)
 def site_data_changed(sender, instance, raw=False, **kwargs):
     if not raw:
         request_build()

@@ -14,6 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from builders.build import BuildOptions
+
 from .models import BuildRun, PublishState
 
 logger = logging.getLogger(__name__)
@@ -64,6 +66,27 @@ def build_after_publish() -> None:
         state.build_due_at = None
         state.build_queued_for = None
         state.save(update_fields=["build_due_at", "build_queued_for"])
+    run = run_build(
+        BuildRun.objects.create(trigger=BuildRun.Trigger.PUBLISH),
+        BuildOptions(defer_search=True),
+    )
+    if run.summary.get("search_deferred"):
+        when = timezone.now() + datetime.timedelta(
+            seconds=settings.PORTAL_SEARCH_REFRESH_SECONDS
+        )
+        transaction.on_commit(lambda: _enqueue_at(refresh_search, when))
+
+
+@task(backend="background")
+def refresh_search() -> None:
+    """Bring the search index up to date after publish builds kept the old one:
+    an incremental build with nothing else to render, then a deploy. Skipped while
+    another publish build is due (that one queues its own refresh)."""
+    from .runs import run_build
+
+    state = PublishState.objects.filter(pk=1).first()
+    if state and state.build_due_at:
+        return
     run_build(BuildRun.objects.create(trigger=BuildRun.Trigger.PUBLISH))
 
 

@@ -34,6 +34,24 @@ def test_one_session_is_limited_across_addresses(settings, client):
     assert codes == [200, 200, 429]
 
 
+def test_signed_machine_callbacks_are_not_limited_per_address(settings, client):
+    """LINE's webhook comes from few addresses: a per-IP limit would lose events
+    (the signature check refuses what LINE did not send)."""
+    settings.PORTAL_PUBLIC_RATE_LIMIT_PER_IP = 1
+    codes = {
+        client.post(
+            "/api/line/webhook/no-such-channel",
+            "{}",
+            content_type="application/json",
+            REMOTE_ADDR="203.0.113.9",
+        ).status_code
+        for _ in range(3)
+    }
+    assert 429 not in codes
+    assert client.get("/api/chat/config", REMOTE_ADDR="203.0.113.9").status_code == 200
+    assert client.get("/api/chat/config", REMOTE_ADDR="203.0.113.9").status_code == 429
+
+
 def test_resident_pages_are_limited_with_a_japanese_page(settings, client):
     settings.PORTAL_PUBLIC_RATE_LIMIT_PER_IP = 1
     assert client.get("/reserve/").status_code == 200

@@ -281,3 +281,40 @@ def test_images_are_resized_hashed_and_stripped_of_exif(builder, portal):
     # Cached between builds: a second full build resizes nothing.
     summary = builder("again", full=True)
     assert summary.phases.get("images", 0) < 5
+
+
+def test_faq_page_chat_widget_and_analytics_script(builder, portal):
+    from tests.chat.conftest import make_answer
+
+    answer = make_answer(
+        "shienkin",
+        "移住支援金はいくらもらえますか",
+        "世帯で移住する場合は最大100万円です。",
+        category="移住支援金",
+        link_url="/towns/mito/",
+    )
+    make_answer("inactive", "使われていない質問", active=False)
+    builder(full=True)
+    output = builder.output()
+    faq = html(output, "faq")
+    assert "移住支援金はいくらもらえますか" in faq and "最大100万円" in faq
+    assert 'id="faq-shienkin"' in faq and 'href="/towns/mito/"' in faq
+    assert '"@type":"FAQPage"' in faq
+    assert "使われていない質問" not in faq
+
+    home = html(output, "")
+    loader = re.search(r'<script src="(/assets/chat-\w+/chat-loader\.js)"', home)
+    tracker = re.search(r'<script defer src="(/assets/collect\.\w+\.js)"', home)
+    assert loader and tracker, "every page loads the chat widget and analytics"
+    assert 'data-faq-url="/faq/"' in home
+    for src in (loader.group(1), tracker.group(1)):
+        assert (output / src.lstrip("/")).is_file()
+    # The loader fetches the panel from its own folder.
+    assert (output / loader.group(1).lstrip("/")).with_name("chat-widget.js").is_file()
+
+    answer.question = "移住支援金の金額は？"
+    answer.save()
+    summary = builder()
+    assert "faq/index.html" in summary.written_paths
+    assert summary.pages_rendered == 1
+    assert "移住支援金の金額は？" in html(output, "faq")

@@ -124,3 +124,43 @@ def test_a_lost_task_is_queued_again(portal, django_capture_on_commit_callbacks)
             portal.section("mito"), title="再開", registration_number="r-1"
         )
     assert queued_builds().count() == 1
+
+
+def test_a_publish_build_defers_the_search_index_to_a_refresh(
+    portal, build_dirs, django_capture_on_commit_callbacks
+):
+    from cms.publishing.runs import run_build
+
+    run_build(BuildRun.objects.create(trigger=BuildRun.Trigger.COMMAND))
+    index = build_dirs / "build" / "output" / "pagefind" / "pagefind-entry.json"
+    first_index = index.read_bytes()
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.add_akiya(
+            portal.section("mito"), title="索引待ちの古民家", registration_number="s-1"
+        )
+    DBTaskResult.objects.filter(task_path=BUILD_TASK).delete()
+    PublishState.objects.update(build_due_at=timezone.now() - datetime.timedelta(1))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.build_after_publish.call()
+    publish_run = BuildRun.objects.get(trigger=BuildRun.Trigger.PUBLISH)
+    assert publish_run.status == BuildRun.Status.SUCCEEDED, publish_run.errors
+    assert publish_run.summary["search_deferred"] is True
+    assert index.read_bytes() == first_index  # the old index, still complete
+    refresh = DBTaskResult.objects.get(task_path="cms.publishing.tasks.refresh_search")
+    assert refresh.run_after > timezone.now()
+
+    tasks.refresh_search.call()
+    latest = BuildRun.objects.latest("pk")
+    assert latest.status == BuildRun.Status.SUCCEEDED, latest.errors
+    assert latest.summary["search_deferred"] is False
+    assert latest.pages_rendered == 0
+    assert index.read_bytes() != first_index
+
+
+def test_faq_edits_ask_for_a_build(portal, django_capture_on_commit_callbacks):
+    from tests.chat.conftest import make_answer
+
+    with django_capture_on_commit_callbacks(execute=True):
+        make_answer("kosodate", "子育ての支援はありますか")
+    assert queued_builds().count() == 1

@@ -1,0 +1,150 @@
+"""Site search: a Pagefind index of the pages this build made, written to
+``pagefind/`` through the output folder (so it is in the manifest, and files of
+an older index are deleted like any page that is gone).
+
+Pagefind (PyPI ``pagefind[extended]``, whose binary segments Japanese) runs after
+rendering. It is skipped when no HTML page changed since the index was made,
+deferred by a build with ``defer_search`` (publishes: cms.publishing.tasks),
+and switched off entirely with ``PORTAL_SEARCH=0`` (the search page then says
+search is unavailable and links to the lists).
+"""
+
+import asyncio
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+INDEX_FOLDER = "pagefind"
+#: Files never worth finding: the 404 page and the search page itself.
+NOT_INDEXED = ("404.html", "search/index.html")
+#: Pagefind's ready-made search interfaces: the theme has its own (search.js), and
+#: these bundles are not byte-stable from one index run to the next.
+UNUSED_BUNDLES = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.",
+                  "pagefind-highlight.")
+#: Bump when what is indexed changes (makes the next build re-index).
+INDEX_VERSION = "2"
+
+
+def search_enabled() -> bool:
+    return os.environ.get("PORTAL_SEARCH", "1").strip().lower() not in (
+        "0",
+        "false",
+        "no",
+        "off",
+    )
+
+
+def indexed_pages(entries: dict) -> dict[str, str]:
+    """HTML files to index (path → sha1 of their bytes), from a write report."""
+    return {
+        path: entry.sha1
+        for path, entry in entries.items()
+        if path.endswith(".html")
+        and path not in NOT_INDEXED
+        and not path.startswith(f"{INDEX_FOLDER}/")
+    }
+
+
+def index_key(pages: dict[str, str]) -> str:
+    digest = hashlib.sha1(INDEX_VERSION.encode())
+    for path in sorted(pages):
+        digest.update(f"{path}\x1f{pages[path]}\x1e".encode())
+    return digest.hexdigest()
+
+
+async def _make_index(root: Path, paths: list[str], scratch: Path) -> Path:
+    """Index ``paths`` (relative to ``root``); returns the folder of the index.
+
+    Pagefind reads a folder far faster than files sent one by one, so the
+    pages are linked (or copied) into a scratch folder that holds exactly this
+    build's pages — not files of an older build that are about to be deleted.
+    """
+    from pagefind.index import IndexConfig, PagefindIndex
+
+    site = scratch / "site"
+    for path in paths:
+        target = site / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(root / path, target)
+        except OSError:  # another file system
+            shutil.copyfile(root / path, target)
+    into = scratch / INDEX_FOLDER
+    # Leaving the context writes the index to ``output_path``.
+    config = IndexConfig(force_language="ja", output_path=str(into))
+    async with PagefindIndex(config) as index:
+        await index.add_directory(str(site))
+    return into
+
+
+def _run(coroutine):
+    """Run ``coroutine`` to the end, also when this thread already has a loop
+    (a build started from async code or a browser test)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    outcome = {}
+
+    def target():
+        try:
+            outcome["value"] = asyncio.run(coroutine)
+        except BaseException as error:  # re-raised in the calling thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def index_site(session) -> None:
+    """Index the pages in ``session.folder`` (called by the Pelican plugin after
+    every page is written)."""
+    if not search_enabled():
+        return
+    folder = session.folder
+    pages = indexed_pages(folder.report.entries)
+    key = index_key(pages)
+    previous = [p for p in folder.manifest if p.startswith(f"{INDEX_FOLDER}/")]
+    unchanged = previous and all(
+        folder.manifest[p].key == key and (session.output_dir / p).exists()
+        for p in previous
+    )
+    if unchanged:  # no page changed: the index on disk is still right
+        for path in previous:
+            folder.keep(path, key)
+        return
+    if previous and session.options.defer_search:
+        # Indexing the whole site takes seconds to tens of seconds; a publish keeps
+        # the previous index (the new page is found after the refresh that follows).
+        for path in previous:
+            folder.keep(path, folder.manifest[path].key)
+        session.summary.search_deferred = True
+        return
+    session.cache_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(
+        prefix="pagefind-", dir=session.cache_dir
+    ) as scratch:
+        try:
+            into = _run(_make_index(session.output_dir, sorted(pages), Path(scratch)))
+        except Exception as error:
+            # A site without search is better than no site: say so and go on.
+            logger.exception("Pagefind failed")
+            session.summary.warnings.append(
+                f"サイト内検索の索引を作れませんでした: {error}"
+            )
+            return
+        for file in sorted(p for p in into.rglob("*") if p.is_file()):
+            if file.name.startswith(UNUSED_BUNDLES):
+                continue
+            relative = f"{INDEX_FOLDER}/{file.relative_to(into).as_posix()}"
+            folder.write(relative, file.read_bytes(), key)

@@ -1,0 +1,210 @@
+"""A built portal for the theme's browser tests: the shared test portal plus a
+few listings of every kind, built with ``builders.build.build_site`` into a
+temporary folder and served by a real HTTP server (``http.server`` in a thread).
+
+The extra content is added in a transaction that is rolled back after the build,
+so other tests never see it; the built folder lives on for the whole session.
+"""
+
+import datetime
+import functools
+import http.server
+import threading
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.db import transaction
+
+from cms.core.models import Municipality
+from cms.listings.models import (
+    EventIndexPage,
+    RecruitmentIndexPage,
+    RecruitmentPage,
+    TrialStayIndexPage,
+    TrialStayPage,
+)
+from tests import factories
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts" / "theme"
+
+#: Listings the finder and search tests look for (title → what they are).
+KOMINKA = "梁の見える古民家（テスト地区・6DK）"
+MITO_RENT = "水戸市の貸家（4LDK）"
+MITO_LAND = "水戸市の空き地（約100坪）"
+TSUKUBA_SALE = "つくば市の二階建て（5LDK）"
+
+
+def _section(slug, model):
+    # (tests/conftest.py's helper is not imported: importing a conftest
+    # registers its fixtures a second time.)
+    return model.objects.get(url_path__startswith=f"/home/towns/{slug}/")
+
+
+def _add_content():
+    from cms.listings.models import AkiyaIndexPage
+
+    mito = _section("mito", AkiyaIndexPage)
+    factories.add_akiya(
+        mito,
+        title=KOMINKA,
+        registration_number="mito-kominka",
+        price_yen=2_800_000,
+        layout="6DK",
+        land_area_sqm=520,
+        summary="築90年の古民家です。太い梁と土間が残っています。",
+    )
+    factories.add_akiya(
+        mito,
+        title=MITO_RENT,
+        registration_number="mito-rent",
+        transaction_type="rent",
+        price_yen=None,
+        rent_yen=55_000,
+        layout="4LDK",
+        land_area_sqm=180,
+    )
+    factories.add_akiya(
+        mito,
+        title=MITO_LAND,
+        registration_number="mito-land",
+        property_type="land",
+        price_yen=4_500_000,
+        layout="",
+        land_area_sqm=330,
+        building_area_sqm=None,
+        building_area_method="",
+        built_year_month="",
+    )
+    factories.add_akiya(
+        _section("tsukuba", AkiyaIndexPage),
+        title=TSUKUBA_SALE,
+        registration_number="tsukuba-sale",
+        price_yen=16_000_000,
+        layout="5LDK",
+        land_area_sqm=250,
+    )
+    factories.add_event(
+        _section("mito", EventIndexPage),
+        title="水戸で暮らす 移住オンライン相談会",
+        is_online=True,
+        online_url="https://example.jp/online",
+        fee_yen=0,
+    )
+    stay = TrialStayPage(
+        title="大子町 お試し住宅「山の家」",
+        summary="1週間から暮らしを体験できます。",
+        facility_name="山の家",
+        address="茨城県久慈郡大子町テスト",
+        capacity=4,
+        fee_per_night_yen=2000,
+    )
+    _section("daigo", TrialStayIndexPage).add_child(instance=stay)
+    stay.save_revision().publish()
+    job = RecruitmentPage(
+        title="大子町 地域おこし協力隊（観光）",
+        summary="観光の仕事を一緒につくる人を募集します。",
+        mission="<p>観光案内所の運営と発信を担います。</p>",
+        employment_type="fiscal_year",
+        monthly_pay_yen=240_000,
+        application_end=datetime.date(2027, 3, 31),
+    )
+    _section("daigo", RecruitmentIndexPage).add_child(instance=job)
+    job.save_revision().publish()
+
+
+def _serve(folder: Path):
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".js": "text/javascript",
+        ".mjs": "text/javascript",
+        ".wasm": "application/wasm",
+        ".json": "application/json",
+    }
+
+    def log_message(self, *args):
+        pass
+
+    def send_error(self, code, message=None, explain=None):
+        # Like a static host: unknown paths get the site's own 404 page.
+        page = Path(self.directory) / "404.html"
+        if code == 404 and page.exists():
+            body = page.read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+            return
+        super().send_error(code, message, explain)
+
+
+def build_into(folder: Path, **options):
+    from builders.build import BuildOptions, build_site
+
+    return build_site(
+        BuildOptions(
+            full=True,
+            output_dir=folder / "output",
+            state_path=folder / "state.sqlite3",
+            cache_dir=folder / "cache",
+            workers=1,
+            **options,
+        )
+    )
+
+
+@pytest.fixture(scope="session")
+def theme_site(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The built demo of the theme, served over HTTP: ``.url``, ``.output``."""
+    from django.db import connection
+
+    folder = tmp_path_factory.mktemp("theme-site")
+    with django_db_blocker.unblock():
+        # Only ever on the test database (a module without the django_db mark
+        # would reach the real one).
+        name = str(connection.settings_dict["NAME"])
+        assert "test" in name or "memory" in name, name
+        with transaction.atomic():
+            _add_content()
+            summary = build_into(folder)
+            towns = {m.slug: m.name for m in Municipality.objects.all()}
+            transaction.set_rollback(True)
+    server = _serve(folder / "output")
+    host, port = server.server_address
+    yield SimpleNamespace(
+        url=f"http://{host}:{port}",
+        output=folder / "output",
+        summary=summary,
+        towns=towns,
+    )
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    if not AXE_JS.exists():
+        from tests.real_parts import missing_part
+
+        missing_part("axe-core", "run npm ci at the repository root")
+    return AXE_JS.read_text("utf-8")
+
+
+def screenshot(page, name: str) -> Path:
+    """Keep a screenshot under test-artifacts/theme/ (CI keeps the folder)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
