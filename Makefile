@@ -26,13 +26,15 @@ demo: $(STAMP)
 	$(PORTAL) build
 	@$(MAKE) --no-print-directory serve
 
-# The site at http://$(HOST):$(PORT)/ and the admin at /admin/, with the task worker
-# that rebuilds the site after a publish (and sends mail, syncs the akiya bank).
+# The site at http://$(HOST):$(PORT)/ and the admin at /admin/, with two task workers:
+# one rebuilds the site after a publish, the other sends mail, syncs the akiya bank…
 serve: $(STAMP)
 	@echo "Public site: http://$(HOST):$(PORT)/   Admin: http://$(HOST):$(PORT)/admin/"
-	@$(PORTAL) db_worker --backend background --queue-name '*' --no-reload \
-		--verbosity 0 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@$(PORTAL) db_worker --backend background --queue-name publishing --no-reload \
+		--verbosity 0 & builds=$$!; \
+	$(PORTAL) db_worker --backend background --queue-name '*' \
+		--exclude-queues publishing --no-reload --verbosity 0 & others=$$!; \
+	trap 'kill $$builds $$others 2>/dev/null' EXIT INT TERM; \
 	$(PORTAL) runserver --noreload $(HOST):$(PORT)
 
 test: $(STAMP) chromium node_modules

@@ -49,7 +49,13 @@ def request_build() -> None:
         state.save(update_fields=["build_due_at", "build_queued_for"])
 
 
-@task(backend="background")
+#: Builds have their own queue (``make serve`` gives it a worker of its own) and go
+#: first on a shared worker: a publish must not wait behind mail or akiya syncs.
+QUEUE = "publishing"
+PRIORITY = 50
+
+
+@task(backend="background", queue_name=QUEUE, priority=PRIORITY)
 def build_after_publish() -> None:
     """The debounced build: wait while publishing goes on, then build once."""
     from .runs import run_build
@@ -77,7 +83,7 @@ def build_after_publish() -> None:
         transaction.on_commit(lambda: _enqueue_at(refresh_search, when))
 
 
-@task(backend="background")
+@task(backend="background", queue_name=QUEUE)
 def refresh_search() -> None:
     """Bring the search index up to date after publish builds kept the old one:
     an incremental build with nothing else to render, then a deploy. Skipped while
@@ -90,7 +96,7 @@ def refresh_search() -> None:
     run_build(BuildRun.objects.create(trigger=BuildRun.Trigger.PUBLISH))
 
 
-@task(backend="background")
+@task(backend="background", queue_name=QUEUE, priority=PRIORITY)
 def build_now(run_id: int) -> None:
     """「サイトを再構築」 from the admin: a full build of a queued run."""
     from .runs import run_build

@@ -56,6 +56,9 @@ def test_a_burst_of_publishes_queues_one_build(
         listing.unpublish()
 
     assert queued_builds().count() == 1
+    queued = queued_builds().get()
+    # Its own queue, and first in line on a shared worker.
+    assert (queued.queue_name, queued.priority) == ("publishing", 50)
     state = PublishState.objects.get()
     # Every publish moved the due time; the queued task wakes at the first one and
     # then waits for the last.
