@@ -16,6 +16,7 @@ import os
 import shutil
 import tempfile
 import threading
+import zlib
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -65,7 +66,8 @@ async def _make_index(root: Path, paths: list[str], scratch: Path) -> Path:
     pages are linked (or copied) into a scratch folder that holds exactly this
     build's pages — not files of an older build that are about to be deleted.
     """
-    from pagefind.index import IndexConfig, PagefindIndex
+    from pagefind.index import IndexConfig
+    from pagefind.service import PagefindService
 
     site = scratch / "site"
     for path in paths:
@@ -76,11 +78,42 @@ async def _make_index(root: Path, paths: list[str], scratch: Path) -> Path:
         except OSError:  # another file system
             shutil.copyfile(root / path, target)
     into = scratch / INDEX_FOLDER
-    # Leaving the context writes the index to ``output_path``.
     config = IndexConfig(force_language="ja", output_path=str(into))
-    async with PagefindIndex(config) as index:
+    # Pagefind answers "written" while its writes may still be under way, and
+    # stopping the service then cuts files short: wait for complete files first.
+    async with PagefindService() as service:
+        index = await service.create_index(config)
         await index.add_directory(str(site))
+        await index.write_files()
+        await _settled(into)
     return into
+
+
+def _complete(path: Path) -> bool:
+    """A gzip file (Pagefind compresses its index) that decompresses to the end."""
+    data = path.read_bytes()
+    if data[:2] != b"\x1f\x8b":
+        return True
+    stream = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        stream.decompress(data)
+    except zlib.error:
+        return False
+    return stream.eof
+
+
+async def _settled(folder: Path, timeout: float = 60) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    previous = None
+    while loop.time() < deadline:
+        files = sorted(p for p in folder.rglob("*") if p.is_file())
+        sizes = {p: p.stat().st_size for p in files}
+        if sizes and sizes == previous and all(_complete(p) for p in files):
+            return
+        previous = sizes
+        await asyncio.sleep(0.2)
+    raise RuntimeError("Pagefind did not finish writing its index in time")
 
 
 def _run(coroutine):
