@@ -9,6 +9,17 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def one_window(monkeypatch):
+    """The limits count per fixed minute: keep the clock still, so a slow run does
+    not cross into the next minute and start counting again."""
+    import time
+    from types import SimpleNamespace
+
+    still = time.time()
+    monkeypatch.setattr("cms.core.ratelimit.time", SimpleNamespace(time=lambda: still))
+
+
 def test_too_many_requests_from_one_address_get_429(settings, client):
     settings.PORTAL_PUBLIC_RATE_LIMIT_PER_IP = 3
     codes = [
