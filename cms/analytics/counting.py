@@ -9,6 +9,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from cms.core.japanese import PREFECTURE_NAMES
+
 # Crawlers, link previewers, monitors and headless browsers. Matched against the
 # user agent, which is then forgotten.
 BOT_PATTERN = re.compile(
@@ -126,55 +128,6 @@ def location(meta: dict, country_headers, region_headers) -> str:
     return country
 
 
-PREFECTURES = [
-    "北海道",
-    "青森県",
-    "岩手県",
-    "宮城県",
-    "秋田県",
-    "山形県",
-    "福島県",
-    "茨城県",
-    "栃木県",
-    "群馬県",
-    "埼玉県",
-    "千葉県",
-    "東京都",
-    "神奈川県",
-    "新潟県",
-    "富山県",
-    "石川県",
-    "福井県",
-    "山梨県",
-    "長野県",
-    "岐阜県",
-    "静岡県",
-    "愛知県",
-    "三重県",
-    "滋賀県",
-    "京都府",
-    "大阪府",
-    "兵庫県",
-    "奈良県",
-    "和歌山県",
-    "鳥取県",
-    "島根県",
-    "岡山県",
-    "広島県",
-    "山口県",
-    "徳島県",
-    "香川県",
-    "愛媛県",
-    "高知県",
-    "福岡県",
-    "佐賀県",
-    "長崎県",
-    "熊本県",
-    "大分県",
-    "宮崎県",
-    "鹿児島県",
-    "沖縄県",
-]
 DEVICE_LABELS = {
     "mobile": "スマートフォン",
     "tablet": "タブレット",
@@ -184,7 +137,7 @@ DEVICE_LABELS = {
 
 def region_label(code: str) -> str:
     if code.startswith("JP-"):
-        return PREFECTURES[int(code[3:]) - 1]
+        return PREFECTURE_NAMES[int(code[3:]) - 1]
     return {"JP": "日本（都道府県不明）", "": "不明"}.get(code, code)
 
 

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from cms.core.japanese import PREFECTURE_NAMES
+
 LOOKUPS = {
     "eq": "が",
     "ne": "が次以外",
@@ -395,55 +397,4 @@ def flat_rules(conditions: Iterable[dict], op: str = "and") -> dict:
     return {"op": op, "rules": list(conditions)}
 
 
-PREFECTURES = tuple(
-    (name, name)
-    for name in [
-        "北海道",
-        "青森県",
-        "岩手県",
-        "宮城県",
-        "秋田県",
-        "山形県",
-        "福島県",
-        "茨城県",
-        "栃木県",
-        "群馬県",
-        "埼玉県",
-        "千葉県",
-        "東京都",
-        "神奈川県",
-        "新潟県",
-        "富山県",
-        "石川県",
-        "福井県",
-        "山梨県",
-        "長野県",
-        "岐阜県",
-        "静岡県",
-        "愛知県",
-        "三重県",
-        "滋賀県",
-        "京都府",
-        "大阪府",
-        "兵庫県",
-        "奈良県",
-        "和歌山県",
-        "鳥取県",
-        "島根県",
-        "岡山県",
-        "広島県",
-        "山口県",
-        "徳島県",
-        "香川県",
-        "愛媛県",
-        "高知県",
-        "福岡県",
-        "佐賀県",
-        "長崎県",
-        "熊本県",
-        "大分県",
-        "宮崎県",
-        "鹿児島県",
-        "沖縄県",
-    ]
-)
+PREFECTURES = tuple((name, name) for name in PREFECTURE_NAMES)
