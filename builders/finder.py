@@ -3,8 +3,8 @@ visitors filter by, read by ``themes/portal/static/js/finder.js`` on the akiya
 list page, so filtering needs no server.
 
 The facts come from the cards (in memory; loading 10,000 page records for every
-akiya publish would cost seconds). Prices
-come from ``priceYen``/``rentYen`` when the builder's query asks for them and are
+akiya publish would cost seconds), each serialised once when its card is made
+(``card_entry``), so a publish only joins strings. Prices come from ``priceYen``/``rentYen`` when the builder's query asks for them and are
 read from the CMS's ``priceLabel`` (``売買 6,400,000円／賃料 月62,000円``)
 otherwise. Everything here except ``finder_output``'s key is pure.
 """
@@ -109,23 +109,34 @@ def _facts(card: dict) -> dict:
     }
 
 
-def finder_index(model: SiteModel, records, images: dict) -> dict:
-    """The whole index: the towns that have listings and every akiya card."""
-    cards = model.of_type.get("akiya", [])
-    items = []
-    for card in cards:
-        record = _facts(card)
-        thumb = None
-        ref = card.get("thumb")
-        variants = images.get(ref["key"]) if ref else None
-        if variants and variants.get("jpeg"):
-            width, height, src = variants["jpeg"][0]
-            thumb = [src, width, height, ref.get("alt", "")]
-        items.append(entry(record, card, thumb))
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def card_entry(card: dict) -> str:
+    """The card's entry without its thumbnail (``i``, added by ``finder_json``):
+    JSON text, made when the card is."""
+    text = _dumps(entry(_facts(card), card, None))
+    suffix = ',"i":null}'
+    assert text.endswith(suffix)  # entry() puts the thumbnail last
+    return text[: -len(suffix)]
+
+
+def thumbnail(card: dict, images: dict) -> list | None:
+    """[src, width, height, alt] of the card's smallest JPEG, or None."""
+    ref = card.get("thumb")
+    variants = images.get(ref["key"]) if ref else None
+    if variants and variants.get("jpeg"):
+        width, height, src = variants["jpeg"][0]
+        return [src, width, height, ref.get("alt", "")]
+    return None
+
+
+def _towns(model: SiteModel, cards: list[dict]) -> list[dict]:
     counts: dict[int, int] = {}
-    for item in items:
-        counts[item["m"]] = counts.get(item["m"], 0) + 1
-    towns = [
+    for card in cards:
+        counts[card.get("municipalityId")] = counts.get(card.get("municipalityId"), 0) + 1
+    return [
         {
             "id": int(m["id"]),
             "name": m["name"],
@@ -135,13 +146,28 @@ def finder_index(model: SiteModel, records, images: dict) -> dict:
         for m in model.municipalities
         if int(m["id"]) in counts
     ]
-    return {"version": FORMAT_VERSION, "towns": towns, "items": items}
+
+
+def finder_index(model: SiteModel, records, images: dict) -> dict:
+    """The whole index: the towns that have listings and every akiya card."""
+    return json.loads(finder_json(model, records, images))
 
 
 def finder_json(model: SiteModel, records, images: dict) -> str:
-    return json.dumps(
-        finder_index(model, records, images), ensure_ascii=False, separators=(",", ":")
-    )
+    """The index as JSON text, joined from the cards' own entries."""
+    cards = model.of_type.get("akiya", [])
+    thumbs: dict[str | None, str] = {}  # a few hundred photos serve many listings
+    items = []
+    for card in cards:
+        ref = card.get("thumb")
+        key = f"{ref['key']}\x1f{ref.get('alt', '')}" if ref else None
+        thumb = thumbs.get(key)
+        if thumb is None:
+            thumb = thumbs[key] = _dumps(thumbnail(card, images))
+        text = card.get("finder") or card_entry(card)
+        items.append(f'{text},"i":{thumb}}}')
+    head = _dumps({"version": FORMAT_VERSION, "towns": _towns(model, cards)})
+    return f'{head[:-1]},"items":[{",".join(items)}]}}'
 
 
 def finder_output(model: SiteModel) -> Output:

@@ -68,9 +68,7 @@ def url_of(url_path: str, page_no: int = 1) -> str:
 
 
 def _key(*parts) -> str:
-    return hashlib.sha1(
-        "\x1f".join(p if isinstance(p, str) else str(p) for p in parts).encode()
-    ).hexdigest()
+    return hashlib.sha1("\x1f".join(map(str, parts)).encode()).hexdigest()
 
 
 def sort_cards(kind: str, cards: list[dict], municipality_order=None) -> list[dict]:
@@ -204,6 +202,9 @@ class SiteModel:
         }
 
     def listed_under(self, path: str, kind: str) -> list[dict]:
+        if kind == "support" and parent_path(path) == "/":
+            # The prefecture's list is the support-measure finder: every town's too.
+            return self.of_type.get("support", [])
         return sort_cards(
             kind,
             [c for c in self.children.get(path, []) if c["type"] == kind],

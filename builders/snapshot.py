@@ -203,10 +203,12 @@ def thumbnail(record: dict) -> dict | None:
     return None
 
 
+#: Card keys that are not what a list shows: left out of the card hash.
+NOT_SHOWN = ("images", "documents", "finder")
+
+
 def card_hash(card: dict) -> str:
-    return content_hash(
-        {k: v for k, v in card.items() if k not in ("images", "documents")}
-    )
+    return content_hash({k: v for k, v in card.items() if k not in NOT_SHOWN})
 
 
 def card(record: dict) -> dict:
@@ -239,6 +241,11 @@ def card(record: dict) -> dict:
             landArea=record.get("landAreaSqm"),
             buildingArea=record.get("buildingAreaSqm"),
         )
+        from .finder import card_entry
+
+        # The akiya finder's entry, serialised once here rather than for all
+        # listings on every publish (builders/finder.py).
+        item["finder"] = card_entry(item)
     elif kind == "event":
         item.update(
             startAt=record.get("startAt"),
