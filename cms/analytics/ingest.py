@@ -8,7 +8,7 @@ from functools import cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from cms.core.ratelimit import client_ip, hit
@@ -52,6 +52,25 @@ def site_hosts() -> set[str]:
     return _site_hosts(settings.PORTAL_SITE_URL, tuple(conf("SITE_HOSTS")))
 
 
+@cache
+def _insert_sql(vendor: str, table: str) -> tuple[str, tuple]:
+    fields = tuple(f for f in PageEvent._meta.concrete_fields if not f.primary_key)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    return f"INSERT INTO {quote(table)} ({columns}) VALUES ({marks})", fields
+
+
+def _insert(**values) -> None:
+    """One INSERT of a page event. The ORM's ``create`` compiles the statement and
+    reads back the new id on every call, a third of the endpoint's time; the
+    values still go through each field's own conversion for the database."""
+    sql, fields = _insert_sql(connection.vendor, PageEvent._meta.db_table)
+    params = [f.get_db_prep_save(values[f.attname], connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
 def record(request, page_url: str, referrer: str, kind: str, width=None) -> str:
     """Store one event if it should be counted; returns why not (or "stored"),
     which tests and the benchmark read."""
@@ -74,7 +93,7 @@ def record(request, page_url: str, referrer: str, kind: str, width=None) -> str:
         return "invalid"  # a page of another site (a copied snippet, a hotlink)
     now = timezone.now()
     day = timezone.localdate(now)
-    PageEvent.objects.create(
+    _insert(
         created_at=now,
         day=day,
         visitor=counting.visitor_hash(
