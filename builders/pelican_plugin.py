@@ -138,6 +138,11 @@ def content_pages(settings: dict, context: dict) -> list[tuple[str, str]]:
     return [(f"/{p.url}", p.title) for p in ordered]
 
 
+#: Theme pages left out of the sitemap: search results have nothing of their own
+#: to index (the page is noindex).
+NOT_IN_SITEMAP = ("/search/",)
+
+
 # --- The generator -------------------------------------------------------------------
 
 
@@ -200,6 +205,8 @@ class PortalGenerator(Generator):
                 entries.append((page_card["path"], iso_date(page_card["last"])))
             elif output.kind == "list" and output.args[1] == 1:
                 entries.append(("/" + output.path[: -len("index.html")], ""))
+            elif output.kind == "theme_page" and output.args[0] not in NOT_IN_SITEMAP:
+                entries.append((output.args[0], ""))
         entries += [(url, "") for url, _ in extra]
         entries.sort()
         sitemap = sitemap_output(model.theme_version, model.site["url"], entries)

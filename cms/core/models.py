@@ -32,6 +32,26 @@ colour_validator = RegexValidator(
 )
 
 
+#: WCAG 2.1 AA (JIS X 8341-3 AA) for normal text: the theme writes links, prices
+#: and button labels in the brand colours on white, or white on them.
+MIN_CONTRAST_ON_WHITE = 4.5
+
+
+def contrast_ratio(colour: str, other: str = "#ffffff") -> float:
+    """WCAG contrast ratio (1–21) of two ``#rrggbb`` colours."""
+
+    def luminance(hex_colour: str) -> float:
+        channels = (int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+        r, g, b = (
+            c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+            for c in channels
+        )
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    lighter, darker = sorted((luminance(colour), luminance(other)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
 def validate_code(value: str) -> None:
     try:
         validate_local_government_code(value)
@@ -302,6 +322,26 @@ class PortalSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = "ポータル設定"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        for name in ("primary_colour", "accent_colour"):
+            value = getattr(self, name) or ""
+            if not colour_validator.regex.match(value):
+                continue  # the field's own validator reports the format
+            ratio = contrast_ratio(value)
+            if ratio < MIN_CONTRAST_ON_WHITE:
+                label = self._meta.get_field(name).verbose_name
+                # Rounded down, so a rejected colour never shows as "4.50:1".
+                shown = int(ratio * 100) / 100
+                errors[name] = (
+                    f"{label}（{value}）は白い背景とのコントラスト比が {shown:.2f}:1 です。"
+                    f"リンクやボタンの文字に使うため、{MIN_CONTRAST_ON_WHITE}:1 以上に"
+                    "なる濃い色を選んでください。"
+                )
+        if errors:
+            raise ValidationError(errors)
 
 
 class PortalImage(AbstractImage):

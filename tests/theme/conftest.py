@@ -16,14 +16,16 @@ from types import SimpleNamespace
 import pytest
 from django.db import transaction
 
-from cms.core.models import Municipality
+from cms.core.models import Municipality, PortalDocument, PortalImage
 from cms.listings.models import (
     EventIndexPage,
     RecruitmentIndexPage,
     RecruitmentPage,
     TrialStayIndexPage,
     TrialStayPage,
+    TrialStayPhoto,
 )
+from cms.pages.models import SupportMeasureIndexPage, SupportMeasurePage
 from tests import factories
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,6 +37,17 @@ KOMINKA = "梁の見える古民家（テスト地区・6DK）"
 MITO_RENT = "水戸市の貸家（4LDK）"
 MITO_LAND = "水戸市の空き地（約100坪）"
 TSUKUBA_SALE = "つくば市の二階建て（5LDK）"
+#: Support measures the support-measure finder filters: (town slug or None for
+#: the prefecture's, category, title).
+SUPPORT_MEASURES = [
+    (None, "relocation_grant", "県の移住支援金（テスト）"),
+    ("mito", "housing", "水戸市 空き家改修の補助（テスト）"),
+    ("mito", "childcare", "水戸市 子育て応援金（テスト）"),
+    ("tsukuba", "housing", "つくば市 住宅取得の補助（テスト）"),
+    ("daigo", "work", "大子町 新規就農の支援（テスト）"),
+]
+TRIAL_STAY = "大子町 お試し住宅「山の家」"
+RECRUITMENT = "大子町 地域おこし協力隊（観光）"
 
 
 def _section(slug, model):
@@ -93,26 +106,67 @@ def _add_content():
         online_url="https://example.jp/online",
         fee_yen=0,
     )
+    daigo = Municipality.objects.get(slug="daigo")
+    photo = PortalImage.objects.get(collection=daigo.collection, title="daigo-photo")
     stay = TrialStayPage(
-        title="大子町 お試し住宅「山の家」",
+        title=TRIAL_STAY,
         summary="1週間から暮らしを体験できます。",
         facility_name="山の家",
         address="茨城県久慈郡大子町テスト",
         capacity=4,
+        min_nights=2,
+        max_nights=30,
         fee_per_night_yen=2000,
+        fee_note="光熱費込み",
+        equipment=["furniture", "wifi", "parking"],
+        equipment_note="寝具は持参してください。",
+        eligibility="<p>大子町への移住を考えている方</p>",
+        available_from=datetime.date(2026, 4, 1),
+        available_until=datetime.date(2027, 3, 31),
+        season_note="通年（年末年始を除く）",
+        booking_contact="大子町 まちづくり課 0295-00-0000",
+        booking_url="https://example.jp/daigo/booking",
+        description="<p>山あいの古い家を改修したお試し住宅です。</p>",
+        photos=[TrialStayPhoto(image=photo, caption="山の家の外観")],
     )
     _section("daigo", TrialStayIndexPage).add_child(instance=stay)
     stay.save_revision().publish()
     job = RecruitmentPage(
-        title="大子町 地域おこし協力隊（観光）",
+        title=RECRUITMENT,
         summary="観光の仕事を一緒につくる人を募集します。",
         mission="<p>観光案内所の運営と発信を担います。</p>",
+        positions=2,
         employment_type="fiscal_year",
+        employment_terms="<p>週5日、1日7時間45分。任期は最長3年です。</p>",
         monthly_pay_yen=240_000,
+        pay_note="期末手当あり",
+        housing_support="町が住宅を用意します。\n家賃は町が負担します。",
+        eligibility="<p>3大都市圏などに住んでいて、採用後に大子町へ住民票を移せる方</p>",
+        application_start=datetime.date(2026, 4, 1),
         application_end=datetime.date(2027, 3, 31),
+        selection_process="<p>書類選考のあと、面接を行います。</p>",
+        application_url="https://example.jp/daigo/apply",
+        guideline_document=PortalDocument.objects.get(
+            collection=daigo.collection, title="daigo-guide"
+        ),
+        main_image=photo,
     )
     _section("daigo", RecruitmentIndexPage).add_child(instance=job)
     job.save_revision().publish()
+    for slug, category, title in SUPPORT_MEASURES:
+        section = (
+            SupportMeasureIndexPage.objects.get(url_path="/home/support/")
+            if slug is None
+            else _section(slug, SupportMeasureIndexPage)
+        )
+        measure = SupportMeasurePage(
+            title=title,
+            category=category,
+            summary=f"{title}の概要です。",
+            amount_text="最大50万円",
+        )
+        section.add_child(instance=measure)
+        measure.save_revision().publish()
 
 
 def _serve(folder: Path):

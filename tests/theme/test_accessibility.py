@@ -43,6 +43,8 @@ def test_no_template_has_serious_or_critical_axe_violations(
                 page.locator("#search-results li").first.wait_for()
             if name == "akiya_finder":
                 page.locator("#finder").wait_for(state="visible")
+            if name in ("support_index", "support_town_index"):
+                page.locator("#support-finder").wait_for(state="visible")
             problems = axe_violations(page, axe_source)
             if problems:
                 found[f"{name} {path}"] = problems

@@ -11,7 +11,14 @@ import pytest
 
 from tests.real_parts import DESKTOP, PHONE
 
-from .conftest import KOMINKA, MITO_LAND, MITO_RENT, TSUKUBA_SALE, screenshot
+from .conftest import (
+    KOMINKA,
+    MITO_LAND,
+    MITO_RENT,
+    SUPPORT_MEASURES,
+    TSUKUBA_SALE,
+    screenshot,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -61,12 +68,18 @@ def template_pages(theme_site) -> dict[str, str]:
         "akiya": finder_items(theme_site)[KOMINKA]["u"],
         "event_list": "/events/",
         "event": detail_path(theme_site, "events"),
+        "trial_stay_list": "/trial-stays/",
         "trial_stay": detail_path(theme_site, "trial-stays"),
+        "recruitment_list": "/recruitment/",
         "recruitment": detail_path(theme_site, "recruitment"),
         "support_index": "/support/",
+        "support_town_index": "/towns/mito/support/",
+        "support": detail_path(theme_site, "support"),
         "desks": "/desks/",
+        "faq": "/faq/",
         "search": "/search/?q=古民家",
         "content_page": "/accessibility/",
+        "privacy_page": "/privacy/",
         "not_found": "/no-such-page/",
     }
 
@@ -89,6 +102,41 @@ def test_visitor_reaches_akiya_detail_from_home_by_clicking(tab, theme_site, req
     assert tab.get_by_role("table").get_by_text("登録番号").is_visible()
     screenshot(tab, f"akiya-detail-{request.node.callspec.id}")
     assert not tab.js_errors
+
+
+def test_visitor_finds_a_vacant_house_in_a_chosen_town_in_three_taps(
+    browser, theme_site
+):
+    """The promise of issue 5: on a phone, from the home page to a vacant house in
+    the town the visitor chose, in at most three taps (scrolling is free)."""
+    context = browser.new_context(
+        viewport=PHONE, has_touch=True, is_mobile=True, locale="ja-JP"
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    taps = []
+
+    def tap(locator):
+        locator.tap()
+        taps.append(locator)
+
+    page.goto(theme_site.url + "/")
+    towns = page.get_by_role("main").get_by_role("region", name="市町村から探す")
+    tap(towns.get_by_role("link", name="つくば市", exact=True))
+    page.wait_for_url("**/towns/tsukuba/")
+    tap(page.locator("section:has(#section-akiya) a.card__link").first)
+    page.wait_for_url(re.compile(r"/towns/tsukuba/akiya/[^/]+/$"))
+    title = page.get_by_role("heading", level=1).inner_text()
+    assert finder_items(theme_site)[title]["m"] == town_id(theme_site, "tsukuba")
+    assert page.get_by_role("link", name="問い合わせ・申し込み方法").is_visible()
+    assert len(taps) <= 3, f"{len(taps)} taps"
+    screenshot(page, "three-taps-akiya-phone")
+    context.close()
+
+
+def town_id(theme_site, slug: str) -> int:
+    index = json.loads((theme_site.output / "akiya" / "finder.json").read_text("utf-8"))
+    return next(t["id"] for t in index["towns"] if t["slug"] == slug)
 
 
 # --- The akiya finder -------------------------------------------------------------
@@ -158,6 +206,111 @@ def test_akiya_list_without_javascript_is_a_plain_list_with_town_links(
     towns.get_by_role("link", name="水戸市").click()
     page.wait_for_url("**/towns/mito/#section-akiya")
     screenshot(page, "akiya-list-no-js-phone")
+    context.close()
+
+
+# --- The support-measure finder ---------------------------------------------------------
+
+SUPPORT_TITLES = {title for _town, _category, title in SUPPORT_MEASURES}
+PREF_GRANT, MITO_HOUSING, MITO_CHILDCARE, TSUKUBA_HOUSING, DAIGO_WORK = (
+    title for _town, _category, title in SUPPORT_MEASURES
+)
+
+
+def shown_measures(tab) -> set[str]:
+    return set(
+        tab.locator(
+            "[data-support-list] .card--support:visible .card__title"
+        ).all_inner_texts()
+    )
+
+
+def test_support_finder_filters_by_category_and_town_and_the_url_restores_them(
+    tab, theme_site
+):
+    tab.goto(theme_site.url + "/support/")
+    tab.locator("#support-finder").wait_for(state="visible")
+    # The prefecture's list holds every town's measures too.
+    assert shown_measures(tab) == SUPPORT_TITLES
+    count = tab.locator("#support-count")
+    assert count.get_attribute("role") == "status"
+    assert count.get_attribute("aria-live") == "polite"
+    assert count.inner_text() == f"条件に合う支援策：{len(SUPPORT_TITLES)}件"
+
+    tab.get_by_label("分野", exact=True).select_option("住まい")
+    assert shown_measures(tab) == {MITO_HOUSING, TSUKUBA_HOUSING}
+    assert count.inner_text() == "条件に合う支援策：2件"
+    # Categories left empty disappear with their jump links.
+    assert tab.get_by_role("heading", name="子育て", exact=True).is_hidden()
+    toc = tab.get_by_role("navigation", name="分野から探す")
+    assert toc.get_by_role("link", name=re.compile("^子育て")).is_hidden()
+
+    tab.get_by_label("市町村", exact=True).select_option("mito")
+    assert shown_measures(tab) == {MITO_HOUSING}
+    assert parse_qs(urlsplit(tab.url).query) == {"c": ["住まい"], "m": ["mito"]}
+    screenshot(tab, "support-finder-phone")
+
+    # A town shows its own measures and the prefecture's, which apply everywhere.
+    tab.get_by_label("分野", exact=True).select_option("")
+    assert shown_measures(tab) == {MITO_HOUSING, MITO_CHILDCARE, PREF_GRANT}
+    tab.get_by_label("市町村", exact=True).select_option("pref")
+    assert shown_measures(tab) == {PREF_GRANT}
+    tab.get_by_label("分野", exact=True).select_option("子育て")
+    assert shown_measures(tab) == set()
+    assert tab.get_by_text("条件に合う支援策はありません").is_visible()
+
+    shared = tab.context.new_page()
+    shared.goto(theme_site.url + "/support/?c=住まい&m=tsukuba")
+    shared.locator("#support-finder").wait_for(state="visible")
+    assert shared.get_by_label("分野", exact=True).input_value() == "住まい"
+    assert shared.get_by_label("市町村", exact=True).input_value() == "tsukuba"
+    assert shown_measures(shared) == {TSUKUBA_HOUSING}
+    shared.get_by_role("button", name="条件をクリア").click()
+    shared.wait_for_function("!location.search")
+    assert shown_measures(shared) == SUPPORT_TITLES
+    assert not tab.js_errors
+
+
+def test_support_pages_link_into_the_finder_with_their_category_and_town(
+    tab, theme_site
+):
+    tab.goto(theme_site.url + "/towns/mito/")
+    tab.get_by_role(
+        "link", name=re.compile("水戸市で使える支援策を分野で絞り込む")
+    ).click()
+    tab.wait_for_url("**/support/?m=mito")
+    tab.locator("#support-finder").wait_for(state="visible")
+    assert shown_measures(tab) == {MITO_HOUSING, MITO_CHILDCARE, PREF_GRANT}
+
+    tab.get_by_role("link", name=MITO_HOUSING).click()
+    tab.wait_for_url(re.compile(r"/towns/mito/support/[^/]+/$"))
+    tab.get_by_role("link", name="「住まい」の支援策をほかにも探す").click()
+    tab.locator("#support-finder").wait_for(state="visible")
+    assert shown_measures(tab) == {MITO_HOUSING, TSUKUBA_HOUSING}
+
+    # A town's own list filters by category only.
+    tab.goto(theme_site.url + "/towns/mito/support/")
+    tab.locator("#support-finder").wait_for(state="visible")
+    assert tab.get_by_label("市町村", exact=True).count() == 0
+    tab.get_by_label("分野", exact=True).select_option("子育て")
+    assert shown_measures(tab) == {MITO_CHILDCARE}
+    assert not tab.js_errors
+
+
+def test_support_list_without_javascript_is_grouped_with_category_and_town_links(
+    browser, theme_site
+):
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(theme_site.url + "/support/?c=住まい")
+    assert page.locator("#support-finder").is_hidden()
+    assert shown_measures(page) == SUPPORT_TITLES  # nothing is filtered away
+    toc = page.get_by_role("navigation", name="分野から探す")
+    toc.get_by_role("link", name=re.compile("^子育て")).click()
+    assert page.get_by_role("heading", name="子育て", exact=True).is_visible()
+    towns = page.get_by_role("region", name="市町村ごとに見る")
+    towns.get_by_role("link", name="つくば市").click()
+    page.wait_for_url("**/towns/tsukuba/#section-support")
     context.close()
 
 

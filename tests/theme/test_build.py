@@ -6,12 +6,22 @@ index, SEO and sharing metadata, the performance budget, and the Pagefind index
 import gzip
 import json
 import re
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
 from builders import finder, search
 
-from .conftest import KOMINKA, MITO_LAND, MITO_RENT, build_into
+from .conftest import (
+    KOMINKA,
+    MITO_LAND,
+    MITO_RENT,
+    RECRUITMENT,
+    ROOT,
+    SUPPORT_MEASURES,
+    TRIAL_STAY,
+    build_into,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -106,6 +116,161 @@ def test_pages_carry_titles_descriptions_canonical_urls_and_structured_data(them
 
     town = json_ld((out / "towns" / "mito" / "index.html").read_text("utf-8"))
     assert any(d["@type"] == "GovernmentOrganization" for d in town)
+
+
+def detail_html(theme_site, folder: str, title: str) -> str:
+    for page in theme_site.output.glob(f"towns/*/{folder}/*/index.html"):
+        html = page.read_text("utf-8")
+        if f'<h1 class="page-title">{title}</h1>' in html:
+            return html
+    raise AssertionError(f"no page {title!r} under {folder}/")
+
+
+def test_recruitment_carries_a_job_posting_with_the_fields_google_documents(
+    theme_site,
+):
+    html = detail_html(theme_site, "recruitment", RECRUITMENT)
+    job = next(d for d in json_ld(html) if d["@type"] == "JobPosting")
+    assert job["title"] == RECRUITMENT
+    assert "<p>観光案内所の運営と発信を担います。</p>" in job["description"]
+    assert job["datePosted"] == "2026-04-01"  # the application start
+    assert job["validThrough"] == "2027-03-31T23:59:59+09:00"
+    assert job["employmentType"] == "TEMPORARY"  # 会計年度任用職員: fixed term
+    assert job["hiringOrganization"] == {
+        "@type": "GovernmentOrganization",
+        "name": "大子町",
+    }
+    assert job["jobLocation"]["address"] == {
+        "@type": "PostalAddress",
+        "addressCountry": "JP",
+        "addressLocality": "大子町",
+    }
+    assert job["baseSalary"]["currency"] == "JPY"
+    assert job["baseSalary"]["value"] == {
+        "@type": "QuantitativeValue",
+        "value": 240_000,
+        "unitText": "MONTH",
+    }
+
+
+def facts(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<th scope="row">([^<]+)</th><td>([^<]*)</td>', html))
+
+
+def test_trial_stay_and_recruitment_pages_show_every_fact_and_how_to_apply(
+    theme_site,
+):
+    stay = detail_html(theme_site, "trial-stays", TRIAL_STAY)
+    assert facts(stay) == {
+        "施設名": "山の家",
+        "所在地": "茨城県久慈郡大子町テスト",
+        "市町村": "大子町",
+        "定員": "4名",
+        "滞在できる日数": "2泊〜30泊",
+        "利用料": "1泊 2,000円",
+        "利用料の補足": "光熱費込み",
+        "設備": "家具、インターネット（Wi-Fi）、駐車場",
+        "設備の補足": "寝具は持参してください。",
+        "受付期間": "2026年4月1日（水）〜2027年3月31日（水）",
+        "利用できる時期": "通年（年末年始を除く）",
+        "予約の連絡先": "大子町 まちづくり課 0295-00-0000",
+    }
+    assert "<figcaption>山の家の外観</figcaption>" in stay  # the photos
+    assert 'id="apply"' in stay and 'href="https://example.jp/daigo/booking"' in stay
+    assert "この施設の問い合わせ先" in stay and "大子町 移住相談窓口" in stay
+
+    job = detail_html(theme_site, "recruitment", RECRUITMENT)
+    assert facts(job) == {
+        "募集人数": "2名",
+        "勤務地": "大子町",
+        "雇用形態": "会計年度任用職員",
+        "月額報酬": "240,000円",
+        "報酬の補足": "期末手当あり",
+        "住まいの支援": "町が住宅を用意します。\n家賃は町が負担します。",
+        "募集期間": "2026年4月1日（水）〜2027年3月31日（水）",
+    }
+    assert "応募締切：" in job and "2027年3月31日（水）" in job
+    for section in ("活動内容", "勤務条件", "応募資格", "選考の流れ"):
+        assert f">{section}</h" in job, section
+    assert 'href="https://example.jp/daigo/apply"' in job
+    assert "募集要項をダウンロード（PDF" in job
+    assert "この募集の問い合わせ先" in job
+
+
+def card_facts(html: str, title: str) -> dict[str, str]:
+    start = html.index(f">{title}</h")
+    card = html[start : html.index("</article>", start)]
+    return dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)</dd>", card))
+
+
+def test_trial_stay_and_recruitment_lists_show_key_facts_on_their_cards(theme_site):
+    out = theme_site.output
+    stays = (out / "trial-stays" / "index.html").read_text("utf-8")
+    assert card_facts(stays, TRIAL_STAY) == {
+        "施設": "山の家",
+        "料金": "1泊 2,000円",
+        "定員": "4名",
+    }
+    jobs = (out / "recruitment" / "index.html").read_text("utf-8")
+    assert card_facts(jobs, RECRUITMENT) == {
+        "報酬": "月額 240,000円",
+        "募集": "2名",
+        "締切": "2027年3月31日（水）",
+    }
+    town = (out / "towns" / "daigo" / "trial-stays" / "index.html").read_text("utf-8")
+    assert card_facts(town, TRIAL_STAY)["料金"] == "1泊 2,000円"
+
+
+def test_prefecture_support_list_holds_every_measure_with_its_category_and_town(
+    theme_site,
+):
+    html = (theme_site.output / "support" / "index.html").read_text("utf-8")
+    cards = re.findall(
+        r'data-category="([^"]+)" data-town="([^"]+)">\s*<a class="card__link"'
+        r'[^>]*>.*?<h3 class="card__title">([^<]+)</h3>',
+        html,
+        re.S,
+    )
+    found = {title: (town, category) for category, town, title in cards}
+    labels = {
+        "relocation_grant": "移住支援金",
+        "housing": "住まい",
+        "childcare": "子育て",
+        "work": "仕事",
+    }
+    assert found == {
+        title: (town or "pref", labels[category])
+        for town, category, title in SUPPORT_MEASURES
+    }
+
+
+def test_sitemap_lists_every_public_page_but_not_the_search_page(theme_site):
+    out = theme_site.output
+    sitemap = (out / "sitemap.xml").read_text("utf-8")
+    paths = {urlsplit(url).path for url in re.findall(r"<loc>([^<]+)</loc>", sitemap)}
+    assert all(path.isascii() for path in paths)  # percent-encoded
+    paths = {unquote(path) for path in paths}
+    assert {"/", "/desks/", "/faq/", "/support/", "/towns/", "/akiya/"} <= paths
+    assert {"/trial-stays/", "/recruitment/", "/events/"} <= paths
+    # Every hand-written page of content/ that is not a draft.
+    for source in (ROOT / "content" / "pages").glob("*.md"):
+        meta = dict(
+            line.split(": ", 1)
+            for line in source.read_text("utf-8").split("\n\n")[0].splitlines()
+        )
+        if meta.get("Status") != "draft":
+            assert f"/{meta['Slug']}/" in paths, source.name
+    # Every page written is listed, except search, the 404 page and paging.
+    written = {
+        "/" + "".join(f"{part}/" for part in page.parent.relative_to(out).parts)
+        for page in out.rglob("index.html")
+        if "pagefind" not in page.parts and "page" not in page.parts
+    }
+    assert written - paths == {"/search/"}
+    assert paths <= written
+    assert "/search/" not in paths
+    search = (out / "search" / "index.html").read_text("utf-8")
+    assert '<meta name="robots" content="noindex">' in search
 
 
 def test_pages_stay_within_the_performance_budget(theme_site):
