@@ -207,6 +207,12 @@ def send_campaign(
 
 # Events the sending threads report to the database thread.
 SENT, SKIPPED, FAILED, SERVER_DOWN = "sent", "skipped", "failed", "down"
+# Accepted messages are recorded in groups of at most this many, and at most this
+# long after the server accepted them. A failing server loses nothing (everything
+# accepted is recorded before the campaign pauses); a sender killed outright can
+# leave up to one group unrecorded, sent again once its claim goes stale.
+SENT_RECORD_BATCH = 25
+SENT_RECORD_SECONDS = 0.5
 
 
 def _send_batch(batch, renderer, senders, throttle, result):
@@ -237,18 +243,41 @@ def _send_batch(batch, renderer, senders, throttle, result):
         thread.start()
     finished_threads = 0
     recorded: set[int] = set()
+    sent: list[Delivery] = []  # accepted by the server, not yet recorded
+    oldest = 0.0
+
+    def record_sent():
+        # Together: a commit per message was a third of the sender's time.
+        if sent:
+            Delivery.objects.bulk_update(sent, ["status", "sent_at", "message_id"])
+            recorded.update(d.pk for d in sent)
+            sent.clear()
+
     while finished_threads < len(threads):
-        event = events.get()
+        try:
+            event = events.get(timeout=SENT_RECORD_SECONDS)
+        except queue.Empty:
+            record_sent()
+            continue
         if event is None:
             finished_threads += 1
             continue
         kind, delivery, detail = event
         if kind == SENT:
-            Delivery.objects.filter(pk=delivery.pk).update(
-                status=DeliveryStatus.SENT, sent_at=timezone.now(), message_id=detail
-            )
+            delivery.status = DeliveryStatus.SENT
+            delivery.sent_at = timezone.now()
+            delivery.message_id = detail
+            if not sent:
+                oldest = time.monotonic()
+            sent.append(delivery)
             result.sent += 1
-        elif kind == SKIPPED:
+            if (
+                len(sent) >= SENT_RECORD_BATCH
+                or time.monotonic() - oldest >= SENT_RECORD_SECONDS
+            ):
+                record_sent()
+            continue
+        if kind == SKIPPED:
             Delivery.objects.filter(pk=delivery.pk).update(
                 status=DeliveryStatus.SKIPPED
             )
@@ -263,6 +292,7 @@ def _send_batch(batch, renderer, senders, throttle, result):
             result.paused, result.retry, result.error = True, True, detail
             continue
         recorded.add(delivery.pk)
+    record_sent()
     for thread in threads:
         thread.join()
     if result.paused:
