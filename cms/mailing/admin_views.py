@@ -26,7 +26,7 @@ from cms.core.permissions import can_manage_mailing
 from . import csv_io, deliverability, oplog, reports, sending
 from .forms import CampaignActionForm, ImportUploadForm, TestSendForm
 from .models import Campaign, CampaignStatus, ConsentMethod
-from .rendering import CampaignRenderer
+from .rendering import PIXEL_OMITTED_NOTE, CampaignRenderer, too_short_for_pixel
 from .segments import SegmentError, describe, subscriber_fields, subscribers_matching
 from .segments import validate as validate_rules
 
@@ -81,7 +81,7 @@ class CampaignDetailView(MailingView):
             if campaign.segment
             else "配信中の全員",
             progress=sending.progress(campaign),
-            warnings=deliverability.sending_warnings(),
+            warnings=deliverability.sending_warnings() + self._pixel_warning(),
             problems=sending.check_sendable(campaign),
             action_form=kwargs.get("action_form") or CampaignActionForm(),
             test_form=kwargs.get("test_form")
@@ -90,6 +90,13 @@ class CampaignDetailView(MailingView):
             statuses=CampaignStatus,
         )
         return context
+
+    def _pixel_warning(self) -> list[str]:
+        campaign = self.campaign
+        if not (campaign.track_opens and campaign.is_editable):
+            return []
+        preview = CampaignRenderer(campaign, track=False, sign=False)
+        return [PIXEL_OMITTED_NOTE] if too_short_for_pixel(preview.html_template) else []
 
     def post(self, request, *args, **kwargs):
         campaign = self.campaign

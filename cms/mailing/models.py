@@ -294,7 +294,7 @@ class Campaign(models.Model):
     track_opens = models.BooleanField(
         "開封を計測する",
         default=True,
-        help_text="本文に1×1の計測画像を入れます。短いメールでは迷惑メール判定の点数が上がることがあります（SpamAssassin の HTML_IMAGE_ONLY）。",
+        help_text="本文に1×1の計測画像を入れます。文字の少ないメールには入れません（画像のあるHTMLで文字が少ないと迷惑メール判定の点数が上がるため。SpamAssassin の HTML_IMAGE_ONLY）。",
     )
     status = models.CharField(
         "状態",

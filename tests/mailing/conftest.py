@@ -146,6 +146,22 @@ def audience(db):
     return people
 
 
+#: A newsletter of usual length (enough text that the open pixel is included:
+#: cms.mailing.rendering.IMAGE_ONLY_MAX_CHARS).
+NEWSLETTER_BODY = (
+    "{{ name }}様\n\n相談会を開きます。\n\n"
+    "[申し込みはこちら](https://iju.example.jp/events/42/?utm_source=mail)\n\n"
+    "[支援制度](https://iju.example.jp/support/)\n\n"
+    "## 今月のお知らせ\n\n"
+    + "\n\n".join(
+        f"{n}. 県内の市町村で、住まい・仕事・子育ての相談を受け付けています。"
+        "空き家バンクの新着物件や、お試し居住の空き状況もポータルでご覧いただけます。"
+        for n in range(1, 31)
+    )
+    + "\n"
+)
+
+
 @pytest.fixture
 def campaign(db, audience):
     template = MailTemplate.objects.create(
@@ -161,11 +177,7 @@ def campaign(db, audience):
     return Campaign.objects.create(
         name="相談会のご案内",
         subject="{{ name }}様 移住相談会のご案内",
-        body_markdown=(
-            "{{ name }}様\n\n相談会を開きます。\n\n"
-            "[申し込みはこちら](https://iju.example.jp/events/42/?utm_source=mail)\n\n"
-            "[支援制度](https://iju.example.jp/support/)\n"
-        ),
+        body_markdown=NEWSLETTER_BODY,
         template=template,
         segment=segment,
     )

@@ -249,3 +249,13 @@ def test_deliverability_page_runs_the_check(db, login, monkeypatch):
         "/admin/mailing_deliverability/?run=1&domain=iju.example.jp"
     )
     assert "SPFレコードがありません。" in page.content.decode()
+
+
+def test_short_campaign_page_says_it_goes_without_the_open_pixel(campaign, login):
+    client = login("pref-admin")
+    url = reverse("mailing_campaign_detail", args=[campaign.pk])
+    assert "開封計測用の画像を入れずに送ります" not in client.get(url).content.decode()
+
+    campaign.body_markdown = "{{ name }}様\n\n相談会を開きます。"
+    campaign.save()
+    assert "開封計測用の画像を入れずに送ります" in client.get(url).content.decode()

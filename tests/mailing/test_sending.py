@@ -291,3 +291,20 @@ def _started(campaign):
     campaign.status = CampaignStatus.SENDING
     campaign.save(update_fields=["status"])
     return campaign
+
+
+def test_short_message_goes_without_the_open_pixel_but_counts_clicks(
+    campaign, smtp_server
+):
+    # An <img> in an HTML part with little text scores as spam (SpamAssassin's
+    # HTML_IMAGE_ONLY_*): a short message is sent without the pixel.
+    campaign.body_markdown = (
+        "{{ name }}様\n\n相談会を開きます。\n\n"
+        "[申し込みはこちら](https://iju.example.jp/events/42/)"
+    )
+    campaign.save()
+    sending.send_campaign(_started(campaign).pk)
+
+    html = body_text(smtp_server.parsed()[0], "html")
+    assert "<img" not in html
+    assert "https://iju.example.jp/mail/c/" in html
