@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "cms.line",
     "cms.publishing",
     "cms.analytics",
+    "cms.community",
     "django_tasks",
     "django_tasks_db",
     "wagtail_headless_preview",
@@ -642,3 +643,28 @@ LINE = {
     # Links in delivered texts become signed redirects (/line/r/…) to count clicks.
     "TRACK_CLICKS": env_bool("LINE_TRACK_CLICKS", True),
 }
+
+
+# Online community (cms.community; README "Community"). Posts and comments with a
+# word from the NG-word list wait for review; a post gets a 炎上 alert for the
+# community managers when it draws ALERT_REPORTS reports or ALERT_COMMENTS comments
+# within ALERT_WINDOW_MINUTES. Photos are resized (longest side IMAGE_MAX_PIXELS,
+# avatars AVATAR_PIXELS square) and stripped of EXIF by pillow.
+COMMUNITY = {
+    "CONFIRM_MAX_AGE_SECONDS": env_int(
+        "COMMUNITY_CONFIRM_MAX_AGE_SECONDS", 3 * 24 * 3600
+    ),
+    "POSTS_PER_PAGE": env_int("COMMUNITY_POSTS_PER_PAGE", 20),
+    "ALERT_REPORTS": env_int("COMMUNITY_ALERT_REPORTS", 3),
+    "ALERT_COMMENTS": env_int("COMMUNITY_ALERT_COMMENTS", 20),
+    "ALERT_WINDOW_MINUTES": env_int("COMMUNITY_ALERT_WINDOW_MINUTES", 60),
+    "IMAGE_MAX_PIXELS": env_int("COMMUNITY_IMAGE_MAX_PIXELS", 1600),
+    "AVATAR_PIXELS": env_int("COMMUNITY_AVATAR_PIXELS", 256),
+    "POSTS_PER_HOUR": env_int("COMMUNITY_POSTS_PER_HOUR", 30),
+    # KPI targets from seed 001, shown in the monthly report.
+    "TARGET_MEMBERS": env_int("COMMUNITY_TARGET_MEMBERS", 500),
+    "TARGET_ACTIVITY_PER_YEAR": env_int("COMMUNITY_TARGET_ACTIVITY_PER_YEAR", 150),
+}
+# Photos from phones are larger than the public side's request limit.
+COMMUNITY_UPLOAD_MAX_BYTES = env_int("COMMUNITY_UPLOAD_MAX_BYTES", 12 * 1024 * 1024)
+PORTAL_PUBLIC_UPLOAD_LIMITS = {"/community/": COMMUNITY_UPLOAD_MAX_BYTES}

@@ -31,6 +31,8 @@ public_urlpatterns = [
     path("mail/", include("cms.mailing.urls")),
     # LINE: the signed attribute form friends open from LINE (cms.line).
     path("line/", include("cms.line.urls")),
+    # The online community (cms.community): rooms, posts, members' pages.
+    path("community/", include("cms.community.urls")),
 ]
 urlpatterns = admin_urlpatterns + public_urlpatterns
 urlpatterns += [path("", include("cms.ops.urls"))]  # /healthz (cms.ops)

@@ -727,3 +727,102 @@ class SiteBuildPolicy(BasePermissionPolicy):
             | Q(groups__name=PREFECTURE_STAFF_GROUP)
             | Q(groups__municipality__isnull=False)
         ).distinct()
+
+
+# --- Online community (cms.community) ----------------------------------------------
+# Members are Django users with a community profile and no admin permission. The
+# group 「コミュニティマネージャー」 (for the contractor who runs the community) posts
+# as the manager, creates rooms, moderates and sees reports; prefecture staff do
+# everything, and alone edit the community rules (規約) and the reaction stamps.
+# Municipality editors post as their municipality. Members-only rooms are read by
+# confirmed members and by all of the above; guests see only public rooms.
+
+COMMUNITY_MANAGER_GROUP = "コミュニティマネージャー"
+
+
+def is_community_manager(user) -> bool:
+    """Moderation, rooms, reports, NG words, blocks and alerts: managers and staff."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if is_prefecture_staff(user):
+        return True
+    if not hasattr(user, "_portal_is_community_manager"):
+        user._portal_is_community_manager = user.groups.filter(
+            name=COMMUNITY_MANAGER_GROUP
+        ).exists()
+    return user._portal_is_community_manager
+
+
+def can_edit_community_rules(user) -> bool:
+    """The community rules and the reaction stamps: prefecture staff."""
+    return is_prefecture_staff(user)
+
+
+def is_community_member(user) -> bool:
+    """Reads members-only rooms and may take part: a confirmed member, or anyone
+    who speaks for the community (managers, staff, municipality editors)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if is_community_manager(user) or municipality_ids_for_user(user):
+        return True
+    profile = getattr(user, "community_profile", None)
+    return profile is not None and profile.email_confirmed_at is not None
+
+
+def can_view_community_room(user, room) -> bool:
+    return room.is_public or is_community_member(user)
+
+
+def community_voices(user) -> list[tuple[str, int | None]]:
+    """The names ``user`` may post under, as (voice, municipality id) pairs: their
+    own (with a profile), the manager's, the prefecture's, their municipalities'."""
+    from cms.community.models import Voice
+
+    voices = []
+    if getattr(user, "community_profile", None) is not None:
+        voices.append((Voice.MEMBER, None))
+    if is_prefecture_staff(user):
+        voices.append((Voice.PREFECTURE, None))
+    if is_community_manager(user):
+        voices.append((Voice.MANAGER, None))
+    if not is_prefecture_staff(user):
+        voices += [
+            (Voice.MUNICIPALITY, pk) for pk in sorted(municipality_ids_for_user(user))
+        ]
+    return voices
+
+
+class CommunityPolicy(BasePermissionPolicy):
+    """Community models in the admin: ``who`` is "manager" (community managers and
+    staff) or "staff" (prefecture staff only)."""
+
+    def __init__(self, model, who="manager"):
+        super().__init__(model)
+        self.who = who
+
+    def user_has_permission(self, user, action):
+        if self.who == "staff":
+            return can_edit_community_rules(user)
+        return is_community_manager(user)
+
+    def users_with_any_permission(self, actions):
+        from django.contrib.auth import get_user_model
+
+        groups = [PREFECTURE_STAFF_GROUP]
+        if self.who != "staff":
+            groups.append(COMMUNITY_MANAGER_GROUP)
+        return (
+            get_user_model()
+            .objects.filter(is_active=True)
+            .filter(Q(is_superuser=True) | Q(groups__name__in=groups))
+            .distinct()
+        )
+
+
+def sync_community_manager_group() -> Group | None:
+    """Create 「コミュニティマネージャー」 with admin access (idempotent; after migrate)."""
+    if not Permission.objects.filter(content_type__app_label="community").exists():
+        return None  # community not migrated yet
+    group, _ = Group.objects.get_or_create(name=COMMUNITY_MANAGER_GROUP)
+    group.permissions.add(*_permissions(["wagtailadmin.access_admin"]))
+    return group

@@ -95,6 +95,12 @@ class SiteSideMiddleware:
         except ValueError:
             length = 0
         limit = settings.PORTAL_PUBLIC_MAX_BODY_BYTES
+        # Pages that take photo uploads (the community) allow larger bodies.
+        for prefix, upload_limit in getattr(
+            settings, "PORTAL_PUBLIC_UPLOAD_LIMITS", {}
+        ).items():
+            if request.path_info.startswith(prefix):
+                limit = max(limit, upload_limit)
         if length > limit:
             return _problem(
                 request,

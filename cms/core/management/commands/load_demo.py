@@ -37,6 +37,10 @@ APP_DEMO_LOADERS = [
     ("アクセス解析（半年分の日別集計）", "cms.analytics.demo.load_analytics_demo"),
     ("運用の職員アカウント（システム管理・監査・メール配信）", "cms.ops.demo.load_ops_demo"),
     ("LINE公式アカウント（デモ用の公開・テスト用アカウント）", "cms.line.demo.load_line_demo"),
+    (
+        "オンラインコミュニティ（部屋・メンバー・投稿）",
+        "cms.community.demo.load_community_demo",
+    ),
 ]
 
 MUNICIPALITY_TABLE = (
