@@ -13,8 +13,9 @@ _FRAGMENT = re.compile(r"^fragment\s+(\w+)\s+on\s+\w+\s*\{", re.MULTILINE)
 
 
 @cache
-def fragments() -> dict[str, str]:
-    text = (QUERIES_DIR / "fragments.graphql").read_text(encoding="utf-8")
+def fragments_in(folder: Path) -> dict[str, str]:
+    """Name → text of each fragment in ``folder/fragments.graphql``."""
+    text = (folder / "fragments.graphql").read_text(encoding="utf-8")
     starts = [(m.group(1), m.start()) for m in _FRAGMENT.finditer(text)]
     ends = [start for _, start in starts[1:]] + [len(text)]
     return {
@@ -28,10 +29,11 @@ def _spreads(text: str) -> set[str]:
 
 
 @cache
-def document(name: str) -> str:
-    """``<name>.graphql`` with the fragments it uses (transitively) appended."""
-    text = (QUERIES_DIR / f"{name}.graphql").read_text(encoding="utf-8")
-    available = fragments()
+def document_in(folder: Path, name: str) -> str:
+    """``folder/<name>.graphql`` with the fragments it uses (transitively)
+    appended. The CMS's own documents (cms/api/queries) are completed the same way."""
+    text = (folder / f"{name}.graphql").read_text(encoding="utf-8")
+    available = fragments_in(folder)
     wanted, todo = set(), _spreads(text)
     while todo:
         fragment = todo.pop()
@@ -40,3 +42,11 @@ def document(name: str) -> str:
         wanted.add(fragment)
         todo |= _spreads(available[fragment])
     return "\n\n".join([text.strip(), *(available[f] for f in sorted(wanted))]) + "\n"
+
+
+def fragments() -> dict[str, str]:
+    return fragments_in(QUERIES_DIR)
+
+
+def document(name: str) -> str:
+    return document_in(QUERIES_DIR, name)
