@@ -23,14 +23,14 @@ import http.client
 import json
 import os
 import random
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from bench._server import run_step, start_gunicorn
 
 ROOT = Path(__file__).resolve().parents[1]
 DATABASE = "portal_bench_analytics"
@@ -146,62 +146,15 @@ def add_arguments(parser):
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _run(env, args, label, timeout=3600):
-    print(f"… {label}", flush=True)
-    started = time.monotonic()
-    result = subprocess.run(
-        args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"{label} failed:\n{result.stderr[-4000:]}")
-    print(f"  {label}: {time.monotonic() - started:.0f}s", flush=True)
-    return result.stdout
-
-
 def _start_server(env, args, workdir: Path):
-    port = _free_port()
-    log = (workdir / "gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "cms.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            *(
-                ["--worker-class", "gthread", "--threads", str(args.threads)]
-                if args.threads
-                else ["--worker-class", "sync"]
-            ),
-            "--backlog",
-            "2048",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    def ready(port: int) -> bool:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", "/api/collect/pixel.gif")
+        return connection.getresponse().status == 200
+
+    return start_gunicorn(
+        env, workdir, workers=args.workers, threads=args.threads, ready=ready
     )
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            connection.request("GET", "/api/collect/pixel.gif")
-            if connection.getresponse().status == 200:
-                return server, port
-        except OSError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError((workdir / "gunicorn.log").read_text()[-4000:])
-        time.sleep(0.3)
 
 
 def _events(count: int, seed: int) -> list[tuple[bytes, str]]:
@@ -318,9 +271,9 @@ def run(args) -> dict:
     summary = {"database": database, "cores": os.cpu_count()}
     try:
         portal = [sys.executable, "-m", "cms.cli"]
-        _run(env, [*portal, "migrate", "--noinput"], "migrate")
-        _run(env, [*portal, "setup_site"], "site structure")
-        _run(env, [*portal, "load_municipalities", str(TOWNS)], "44 municipalities")
+        run_step(env, [*portal, "migrate", "--noinput"], "migrate")
+        run_step(env, [*portal, "setup_site"], "site structure")
+        run_step(env, [*portal, "load_municipalities", str(TOWNS)], "44 municipalities")
         server, port = _start_server(env, args, workdir)
         print(
             f"… server 127.0.0.1:{port} ({args.workers}×{args.threads} threads)",
@@ -345,7 +298,7 @@ def run(args) -> dict:
             .replace("PDF_PATH", repr(str(pdf_path)))
         )
         work = json.loads(
-            _run(env, [sys.executable, "-c", script], "rollup and report")
+            run_step(env, [sys.executable, "-c", script], "rollup and report")
             .strip()
             .splitlines()[-1]
         )

@@ -19,14 +19,14 @@ import http.client
 import json
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
+
+from bench._server import run_step, start_gunicorn
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -71,60 +71,19 @@ def percentiles(values: list[float]) -> dict:
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _run(env, args, label):
-    print(f"… {label}", flush=True)
-    result = subprocess.run(
-        args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=1800
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"{label} failed:\n{result.stderr[-4000:]}")
-    return result.stdout
-
-
 def _start_server(env, args, workdir: Path):
-    port = _free_port()
-    log = (workdir / "gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "cms.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(args.threads),
-            "--backlog",
-            "1024",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    def ready(port: int) -> bool:
+        return _request(port, "GET", "/healthz", None, "127.0.0.1")[0] == 200
+
+    return start_gunicorn(
+        env,
+        workdir,
+        workers=args.workers,
+        threads=args.threads,
+        ready=ready,
+        backlog=1024,
+        wait_seconds=120,
     )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            break
-        try:
-            status, _ = _request(port, "GET", "/healthz", None, "127.0.0.1")
-            if status == 200:
-                return server, port
-        except OSError:
-            pass
-        time.sleep(0.3)
-    server.kill()
-    raise RuntimeError((workdir / "gunicorn.log").read_text()[-4000:])
 
 
 def _request(port, method, path, body, source_ip):
@@ -220,8 +179,8 @@ def run(args) -> dict:
             filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")])
         ),
     }
-    _run(env, [sys.executable, "-m", "cms.cli", "migrate", "--noinput"], "migrate")
-    output = _run(env, [sys.executable, "-c", SEED], "demo FAQ and facilities")
+    run_step(env, [sys.executable, "-m", "cms.cli", "migrate", "--noinput"], "migrate")
+    output = run_step(env, [sys.executable, "-c", SEED], "demo FAQ and facilities")
     data = json.loads(output.strip().splitlines()[-1])
     server, port = _start_server(env, args, workdir)
     levels = []

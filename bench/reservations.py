@@ -21,7 +21,6 @@ import datetime as dt
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,6 +31,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
+
+from bench._server import run_step, start_gunicorn
 
 ROOT = Path(__file__).resolve().parents[1]
 DATABASE = "portal_bench_reservations"
@@ -113,62 +114,17 @@ def _admin(server: str):
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _run(env, args, label, timeout=1800):
-    print(f"… {label}", flush=True)
-    started = time.monotonic()
-    result = subprocess.run(
-        args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"{label} failed:\n{result.stderr[-4000:]}")
-    print(f"  {label}: {time.monotonic() - started:.0f}s", flush=True)
-    return result.stdout
-
-
 def _start_server(env, args, workdir: Path):
-    port = _free_port()
-    log = (workdir / "gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "cms.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(args.threads),
-            "--backlog",
-            "2048",
-            "--timeout",
-            "120",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while True:
+    def ready(port: int) -> bool:
         try:
-            if requests.get(f"{url}/reserve/", timeout=30).status_code == 200:
-                return server, url
+            return requests.get(f"http://127.0.0.1:{port}/reserve/", timeout=30).ok
         except requests.RequestException:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError((workdir / "gunicorn.log").read_text()[-4000:])
-        time.sleep(0.3)
+            return False
+
+    server, port = start_gunicorn(
+        env, workdir, workers=args.workers, threads=args.threads, ready=ready
+    )
+    return server, f"http://127.0.0.1:{port}"
 
 
 def _client(url: str, session_key: str) -> requests.Session:
@@ -231,12 +187,12 @@ def run(args) -> dict:
     }
     server = None
     try:
-        _run(env, [sys.executable, "-m", "cms.cli", "migrate", "--noinput"], "migrate")
+        run_step(env, [sys.executable, "-m", "cms.cli", "migrate", "--noinput"], "migrate")
         seed = SEED.replace("COUNT", str(args.clients)).replace(
             "FACILITIES", repr(FACILITIES)
         )
         data = json.loads(
-            _run(env, [sys.executable, "-c", seed], "demo data and residents")
+            run_step(env, [sys.executable, "-c", seed], "demo data and residents")
             .strip()
             .splitlines()[-1]
         )
