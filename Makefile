@@ -27,14 +27,18 @@ demo: $(STAMP)
 	@$(MAKE) --no-print-directory serve
 
 # The site at http://$(HOST):$(PORT)/ and the admin at /admin/, with two task workers:
-# one rebuilds the site after a publish, the other sends mail, syncs the akiya bank…
+# one rebuilds the site after a publish, the other sends mail, syncs the akiya bank…;
+# every minute, due LINE deliveries and the analytics rollup (in production:
+# deploy/systemd timers).
 serve: $(STAMP)
 	@echo "Public site: http://$(HOST):$(PORT)/   Admin: http://$(HOST):$(PORT)/admin/"
 	@$(PORTAL) db_worker --backend background --queue-name publishing --no-reload \
 		--verbosity 0 & builds=$$!; \
 	$(PORTAL) db_worker --backend background --queue-name '*' \
 		--exclude-queues publishing --no-reload --verbosity 0 & others=$$!; \
-	trap 'kill $$builds $$others 2>/dev/null' EXIT INT TERM; \
+	while sleep 60; do $(PORTAL) line_send_due >/dev/null 2>&1; \
+		$(PORTAL) analytics rollup >/dev/null 2>&1; done & periodic=$$!; \
+	trap 'kill $$builds $$others $$periodic 2>/dev/null' EXIT INT TERM; \
 	$(PORTAL) runserver --noreload $(HOST):$(PORT)
 
 test: $(STAMP) chromium node_modules
