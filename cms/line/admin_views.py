@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.models import ModelLogEntry
 
 from cms.core.permissions import can_manage_line, line_channel_ids_for_user
 
@@ -75,9 +74,7 @@ class StatsView(LineView):
                     stats.talk_log_csv(channel), f"line-talk-log-{channel.slug}.csv"
                 )
             if download == "oplog":
-                entries = ModelLogEntry.objects.filter(
-                    action__startswith="line."
-                ).order_by("timestamp")
+                entries = oplog.entries_for(channel)
                 rows = [
                     [
                         f"{e.timestamp:%Y-%m-%d %H:%M:%S}",
@@ -90,7 +87,7 @@ class StatsView(LineView):
                 ]
                 return _download(
                     stats.csv_bytes(["日時", "操作", "操作者", "対象", "対象ID"], rows),
-                    "line-operation-log.csv",
+                    f"line-operation-log-{channel.slug}.csv",
                 )
             raise Http404
         return self.render_to_response(

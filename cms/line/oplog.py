@@ -25,5 +25,24 @@ ACTIONS = {
 }
 
 
+def channel_of(instance) -> int | None:
+    """The LINE account an object belongs to (the account itself for a channel)."""
+    if instance._meta.model_name == "linechannel":
+        return instance.pk
+    return getattr(instance, "channel_id", None)
+
+
 def record(instance, action: str, *, user=None, data=None):
-    log(instance=instance, action=action, user=user, data=dict(data or {}))
+    # The account goes into every entry, so an export keeps to one account (a
+    # municipality's staff see their own account's log, not the prefecture's).
+    data = {**(data or {}), "channel": channel_of(instance)}
+    log(instance=instance, action=action, user=user, data=data)
+
+
+def entries_for(channel):
+    """The account's LINE actions, oldest first."""
+    from wagtail.models import ModelLogEntry
+
+    return ModelLogEntry.objects.filter(
+        action__startswith="line.", data__channel=channel.pk
+    ).order_by("timestamp")

@@ -340,11 +340,10 @@ def message_actions_link(message):
 
 class MessageCreateView(CreateView):
     def save_instance(self):
-        instance = self.form.save(commit=False)
-        instance.created_by = self.request.user
-        instance.save()
-        self.form.save_m2m()
-        return instance
+        # Wagtail's own create action (saved and written to the operation log),
+        # with the author recorded on the message.
+        self.form.instance.created_by = self.request.user
+        return super().save_instance()
 
     def get_success_url(self):
         return reverse("line_message_actions", args=[self.object.pk])

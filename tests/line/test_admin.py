@@ -305,3 +305,31 @@ def test_message_created_in_the_admin_opens_its_preview(login, channel):
     assert response.status_code == 302
     assert response["Location"] == reverse("line_message_actions", args=[message.pk])
     assert message.created_by.username == "pref-admin"
+    # In the operation log like any other admin change.
+    from wagtail.models import ModelLogEntry
+
+    assert ModelLogEntry.objects.filter(
+        action="wagtail.create", object_id=str(message.pk)
+    ).exists()
+
+
+def test_operation_log_export_keeps_to_the_chosen_account(login, two_channels):
+    from cms.line import oplog
+
+    pref, mito = two_channels
+    pref_friend = LineFriend.objects.get(display_name="県の友だち")
+    mito_friend = LineFriend.objects.get(display_name="水戸の友だち")
+    oplog.record(pref_friend, oplog.FRIEND_CHANGED)
+    oplog.record(mito_friend, oplog.FRIEND_CHANGED)
+
+    def exported(username, channel):
+        response = login(username).get(
+            reverse("line_stats:index"), {"channel": channel.pk, "download": "oplog"}
+        )
+        return response.content.decode("utf-8-sig")
+
+    mito_log = exported("mito-editor", mito)
+    assert "水戸の友だち" in mito_log and "県の友だち" not in mito_log
+    # Asking for the prefecture's account gives a Mito editor their own again.
+    assert "県の友だち" not in exported("mito-editor", pref)
+    assert "県の友だち" in exported("pref-admin", pref)
