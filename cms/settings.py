@@ -642,6 +642,9 @@ LINE = {
     "MAX_ATTEMPTS": env_int("LINE_MAX_ATTEMPTS", 5),
     # Links in delivered texts become signed redirects (/line/r/…) to count clicks.
     "TRACK_CLICKS": env_bool("LINE_TRACK_CLICKS", True),
+    # E-mail relay: the authserv-id of our own receiving mail server, whose
+    # Authentication-Results header (dmarc=pass) may let a rule send without review.
+    "RELAY_AUTHSERV_ID": env_str("LINE_RELAY_AUTHSERV_ID", ""),
 }
 
 

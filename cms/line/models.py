@@ -616,6 +616,14 @@ class MailRelayRule(models.Model):
     header = models.TextField("本文の前に付ける文", blank=True)
     footer = models.TextField("本文の後に付ける文", blank=True)
     include_subject = models.BooleanField("件名を先頭に入れる", default=True)
+    send_without_review = models.BooleanField(
+        "確認せずにすぐ配信する",
+        default=False,
+        help_text="オフ（既定）では、届いたメールは配信メッセージの下書きになり、職員が"
+        "内容を確かめて配信します。オンにしても、受信サーバーがDMARCで差出人を確認"
+        "できたメール（LINE_RELAY_AUTHSERV_ID）だけをすぐに配信し、それ以外は下書きに"
+        "します。差出人の名前やアドレスは偽装できるためです。",
+    )
     is_active = models.BooleanField("有効", default=True)
 
     class Meta:

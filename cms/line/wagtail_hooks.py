@@ -390,6 +390,7 @@ class MailRelayViewSet(ScopedViewSet):
         "sender_contains",
         "subject_contains",
         "segment",
+        "send_without_review",
         "is_active",
     ]
     form_fields = [
@@ -402,6 +403,7 @@ class MailRelayViewSet(ScopedViewSet):
         "header",
         "footer",
         "include_subject",
+        "send_without_review",
         "is_active",
     ]
 

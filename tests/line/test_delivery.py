@@ -468,10 +468,20 @@ Content-Type: text/plain; charset=utf-8
 """.encode()
 
 
-def test_mail_relay_rewrites_and_redelivers_to_a_segment(channel, friends, line_api):
+AUTHENTICATED = (
+    b"Authentication-Results: mx.iju.example.jp; spf=pass "
+    b"smtp.mailfrom=pref.ibaraki.lg.jp; dkim=pass header.d=pref.ibaraki.lg.jp; "
+    b"dmarc=pass header.from=pref.ibaraki.lg.jp\n"
+)
+
+
+def test_mail_relay_rewrites_and_redelivers_to_a_segment(
+    channel, friends, line_api, settings
+):
     from cms.line.mail_relay import relay_message
     from cms.line.models import MailRelayRule
 
+    settings.LINE = {**settings.LINE, "RELAY_AUTHSERV_ID": "mx.iju.example.jp"}
     segment = FriendSegment.objects.create(
         channel=channel,
         name="水戸市在住",
@@ -490,17 +500,54 @@ def test_mail_relay_rewrites_and_redelivers_to_a_segment(channel, friends, line_
             {"find": "関係各位\n", "replace": ""},
             {"find": r"(?s)\n--\n.*", "replace": "", "regex": True},
         ],
+        send_without_review=True,
     )
     MailRelayRule.objects.create(
         channel=channel, name="別の差出人", sender_contains="@example.com"
     )
-    (run,) = relay_message(RELAY_MAIL)
+    (relayed,) = relay_message(AUTHENTICATED + RELAY_MAIL)
     (call,) = line_api.calls("multicast")
     assert call.json["to"] == [user_id(1)]
     assert call.json["messages"][0]["text"] == (
         "県からのお知らせです。\n【大雨注意報】\n県北地域に大雨注意報が出ています。"
     )
-    assert run.sent_count == 1
+    assert relayed.run.sent_count == 1
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        b"",  # no authentication at all: anyone can write this From:
+        # Another server's verdict (or one the sender wrote himself).
+        AUTHENTICATED.replace(b"mx.iju.example.jp", b"mx.attacker.example"),
+        # Our server, but DMARC failed for the claimed domain.
+        AUTHENTICATED.replace(b"dmarc=pass", b"dmarc=fail"),
+    ],
+)
+def test_mail_relay_keeps_unauthenticated_mail_as_a_draft(
+    channel, friends, line_api, settings, headers
+):
+    from cms.line.mail_relay import relay_message
+    from cms.line.models import MailRelayRule
+
+    settings.LINE = {**settings.LINE, "RELAY_AUTHSERV_ID": "mx.iju.example.jp"}
+    MailRelayRule.objects.create(
+        channel=channel, name="防災メール", send_without_review=True
+    )
+    (relayed,) = relay_message(headers + RELAY_MAIL)
+    assert relayed.run is None and not line_api.calls("multicast")
+    assert relayed.message.status == "draft"
+    assert "県北地域に大雨注意報" in relayed.message.text
+
+
+def test_mail_relay_rule_waits_for_review_by_default(channel, friends, line_api):
+    from cms.line.mail_relay import relay_message
+    from cms.line.models import MailRelayRule
+
+    MailRelayRule.objects.create(channel=channel, name="すべて")
+    (relayed,) = relay_message(AUTHENTICATED + RELAY_MAIL)
+    assert relayed.run is None and not line_api.calls("multicast")
+    assert relayed.message.status == "draft"
 
 
 def test_mail_relay_command_reads_stdin(channel, line_api, monkeypatch):
@@ -516,5 +563,5 @@ def test_mail_relay_command_reads_stdin(channel, line_api, monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(RELAY_MAIL)))
     out = io.StringIO()
     call_command("line_relay_mail", mailbox="", stdout=out)
-    assert "1件の配信" in out.getvalue()
-    assert "大雨注意報" in line_api.calls("multicast")[0].json["messages"][0]["text"]
+    assert "0件の配信を行いました。1件は下書きにしました" in out.getvalue()
+    assert "大雨注意報" in LineMessage.objects.get().text

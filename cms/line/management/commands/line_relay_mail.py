@@ -23,8 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, mailbox="", **options):
         if not mailbox:
-            runs = relay_message(sys.stdin.buffer.read())
-            self.stdout.write(f"{len(runs)}件の配信を行いました。")
+            self._report(relay_message(sys.stdin.buffer.read()))
             return
         parts = urlsplit(mailbox)
         if parts.scheme not in ("imap", "imaps"):
@@ -38,11 +37,18 @@ class Command(BaseCommand):
         client.login(unquote(parts.username or ""), unquote(parts.password or ""))
         client.select(parts.path.strip("/") or "INBOX")
         _, data = client.search(None, "ALL")
-        count = 0
+        relayed = []
         for number in data[0].split():
             _, fetched = client.fetch(number, "(RFC822)")
-            count += len(relay_message(fetched[0][1]))
+            relayed += relay_message(fetched[0][1])
             client.store(number, "+FLAGS", "\\Deleted")
         client.expunge()
         client.logout()
-        self.stdout.write(f"{count}件の配信を行いました。")
+        self._report(relayed)
+
+    def _report(self, relayed):
+        sent = sum(1 for r in relayed if r.run is not None)
+        drafts = len(relayed) - sent
+        self.stdout.write(
+            f"{sent}件の配信を行いました。{drafts}件は下書きにしました（確認して配信してください）。"
+        )
