@@ -415,7 +415,7 @@ def api_origin() -> str:
     return os.environ.get("PORTAL_API_ORIGIN", "").rstrip("/")
 
 
-PROXIED_PREFIXES = ("api", "reserve", "mail", "line", "community")
+PROXIED_PREFIXES = ("api", "reserve", "mail", "line", "community", "ties")
 
 
 def sitemap_output(theme_version: str, site_url: str, entries: list[tuple[str, str]]):

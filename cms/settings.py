@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "cms.publishing",
     "cms.analytics",
     "cms.community",
+    "cms.ties",
     "django_tasks",
     "django_tasks_db",
     "wagtail_headless_preview",
@@ -671,3 +672,25 @@ COMMUNITY = {
 # Photos from phones are larger than the public side's request limit.
 COMMUNITY_UPLOAD_MAX_BYTES = env_int("COMMUNITY_UPLOAD_MAX_BYTES", 12 * 1024 * 1024)
 PORTAL_PUBLIC_UPLOAD_LIMITS = {"/community/": COMMUNITY_UPLOAD_MAX_BYTES}
+
+
+# People with ties to the region (cms.ties; README "関係人口"). Confirmation links
+# expire after CONFIRM_MAX_AGE_SECONDS; members join the mail segment SEGMENT_NAME.
+# The transport subsidy pays SUBSIDY_RATE of the fare up to SUBSIDY_CAP_YEN,
+# SUBSIDY_PER_YEAR times a fiscal year, to people living outside HOME_PREFECTURE.
+TIES = {
+    "CONFIRM_MAX_AGE_SECONDS": env_int("TIES_CONFIRM_MAX_AGE_SECONDS", 3 * 24 * 3600),
+    "SEGMENT_NAME": "関係人口",
+    "HOME_PREFECTURE": env_str("TIES_HOME_PREFECTURE", "茨城県"),
+    "SUBSIDY_RATE": 0.5,
+    "SUBSIDY_CAP_YEN": env_int("TIES_SUBSIDY_CAP_YEN", 20000),
+    "SUBSIDY_PER_YEAR": env_int("TIES_SUBSIDY_PER_YEAR", 2),
+    "RECEIPT_MAX_BYTES": env_int("TIES_RECEIPT_MAX_BYTES", 5 * 1024 * 1024),
+    # KPI: registrations a fiscal year (seed 003).
+    "TARGET_MEMBERS_PER_YEAR": env_int("TIES_TARGET_MEMBERS_PER_YEAR", 50),
+    "RECOMMENDATIONS": 5,
+}
+PORTAL_PUBLIC_UPLOAD_LIMITS = {
+    **PORTAL_PUBLIC_UPLOAD_LIMITS,
+    "/ties/": TIES["RECEIPT_MAX_BYTES"] * 3,
+}

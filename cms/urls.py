@@ -33,6 +33,8 @@ public_urlpatterns = [
     path("line/", include("cms.line.urls")),
     # The online community (cms.community): rooms, posts, members' pages.
     path("community/", include("cms.community.urls")),
+    # People with ties to the region (cms.ties): registration, programs, subsidy.
+    path("ties/", include("cms.ties.urls")),
 ]
 urlpatterns = admin_urlpatterns + public_urlpatterns
 urlpatterns += [path("", include("cms.ops.urls"))]  # /healthz (cms.ops)

@@ -826,3 +826,79 @@ def sync_community_manager_group() -> Group | None:
     group, _ = Group.objects.get_or_create(name=COMMUNITY_MANAGER_GROUP)
     group.permissions.add(*_permissions(["wagtailadmin.access_admin"]))
     return group
+
+
+# --- People with ties to the region (cms.ties) -----------------------------------
+# Prefecture staff and 「関係人口担当」 run the register, programs, meetings and the
+# subsidy review. A host organisation's users see and change only their own
+# programs and those programs' applicants. A member sees only their own
+# applications and their threads.
+
+TIES_STAFF_GROUP = "関係人口担当"
+
+
+def is_ties_staff(user) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if is_prefecture_staff(user):
+        return True
+    if not hasattr(user, "_portal_is_ties_staff"):
+        user._portal_is_ties_staff = user.groups.filter(name=TIES_STAFF_GROUP).exists()
+    return user._portal_is_ties_staff
+
+
+def ties_host_ids_for_user(user) -> set[int]:
+    """The host organisations whose programs the user runs (staff: all)."""
+    from cms.ties.models import HostOrganisation
+
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    if not hasattr(user, "_portal_ties_host_ids"):
+        hosts = HostOrganisation.objects.all()
+        if not is_ties_staff(user):
+            hosts = hosts.filter(users=user)
+        user._portal_ties_host_ids = set(hosts.values_list("pk", flat=True))
+    return user._portal_ties_host_ids
+
+
+def can_manage_ties_program(user, program) -> bool:
+    """Edit a program, see its applicants and decide on them."""
+    return is_ties_staff(user) or program.host_id in ties_host_ids_for_user(user)
+
+
+def can_view_ties_application(user, application) -> bool:
+    """The applicant themself, or whoever manages the program."""
+    if not user.is_authenticated:
+        return False
+    if application.member.user_id == user.pk:
+        return True
+    return can_manage_ties_program(user, application.program)
+
+
+class TiesStaffPolicy(BasePermissionPolicy):
+    """Ties models in the admin: 関係人口担当 and prefecture staff."""
+
+    def user_has_permission(self, user, action):
+        return is_ties_staff(user)
+
+    def users_with_any_permission(self, actions):
+        from django.contrib.auth import get_user_model
+
+        return (
+            get_user_model()
+            .objects.filter(is_active=True)
+            .filter(
+                Q(is_superuser=True)
+                | Q(groups__name__in=[PREFECTURE_STAFF_GROUP, TIES_STAFF_GROUP])
+            )
+            .distinct()
+        )
+
+
+def sync_ties_staff_group() -> Group | None:
+    """Create 「関係人口担当」 with admin access (idempotent; after migrate)."""
+    if not Permission.objects.filter(content_type__app_label="ties").exists():
+        return None
+    group, _ = Group.objects.get_or_create(name=TIES_STAFF_GROUP)
+    group.permissions.add(*_permissions(["wagtailadmin.access_admin"]))
+    return group

@@ -1,0 +1,248 @@
+"""The admin's 「関係人口」 menu (関係人口担当 and prefecture staff): members,
+host organisations, programs, applications, exchange meetings with attendance,
+transport-subsidy review, SNS follower counts, and the KPI page with the
+handover exports. Hosts do not use the admin: their pages are /ties/host/."""
+
+from django import forms
+from django.urls import path
+from django.utils import timezone
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.views.generic import EditView
+from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from cms.core.permissions import is_ties_staff
+
+from . import admin_views, members
+from .forms import TagsField
+from .models import (
+    Application,
+    ExchangeMeeting,
+    HostOrganisation,
+    Involvement,
+    MeetingRegistration,
+    Program,
+    SnsFollowerCount,
+    SubsidyApplication,
+    TiesMember,
+)
+
+
+class StaffMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_ties_staff(request.user)
+
+
+class TiesViewSet(ModelViewSet):
+    add_to_admin_menu = False
+    copy_view_enabled = False
+    inspect_view_enabled = True
+
+    def formfield_for_dbfield(self, db_field, **kwargs):
+        # Lists of words are typed as 「農業、デザイン」, not as JSON.
+        if db_field.name in ("skills", "skills_wanted", "interests"):
+            return TagsField(label=db_field.verbose_name)
+        if db_field.name == "involvements":
+            return forms.MultipleChoiceField(
+                label=db_field.verbose_name,
+                choices=Involvement.choices,
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+            )
+        return super().formfield_for_dbfield(db_field, **kwargs)
+
+
+class MemberEditView(EditView):
+    """Staff changes (status, profile) keep the mail segment in step."""
+
+    def save_instance(self):
+        instance = super().save_instance()
+        members.sync_subscriber(instance)
+        return instance
+
+
+class MemberViewSet(TiesViewSet):
+    model = TiesMember
+    edit_view_class = MemberEditView
+    icon = "user"
+    menu_label = "メンバー"
+    form_fields = [
+        "name",
+        "prefecture",
+        "skills",
+        "interests",
+        "regions",
+        "involvements",
+        "availability",
+        "status",
+    ]
+    list_display = [
+        "name",
+        "prefecture",
+        Column("status", label="状態", accessor="get_status_display"),
+        DateColumn("created_at", label="登録日時"),
+    ]
+    list_filter = ["status"]
+    search_fields = ["name"]
+
+
+class HostViewSet(TiesViewSet):
+    model = HostOrganisation
+    icon = "group"
+    menu_label = "受入団体"
+    form_fields = ["name", "municipality", "contact_email", "description", "users"]
+    list_display = ["name", "municipality", "contact_email"]
+
+
+class ProgramViewSet(TiesViewSet):
+    model = Program
+    icon = "doc-full"
+    menu_label = "受入プログラム"
+    form_fields = [
+        "host",
+        "municipality",
+        "title",
+        "purpose",
+        "local_issue",
+        "starts_on",
+        "ends_on",
+        "capacity",
+        "skills_wanted",
+        "interests",
+        "involvements",
+        "costs_covered",
+        "deadline",
+        "status",
+    ]
+    list_display = [
+        "title",
+        "municipality",
+        "host",
+        Column("status", label="状態", accessor="get_status_display"),
+        DateColumn("deadline", label="申込締切"),
+    ]
+    list_filter = ["status", "municipality"]
+    search_fields = ["title"]
+
+
+class ApplicationViewSet(TiesViewSet):
+    model = Application
+    icon = "mail"
+    menu_label = "申込み"
+    form_fields = ["status"]
+    list_display = [
+        Column("program", label="プログラム"),
+        Column("member", label="メンバー"),
+        Column("status", label="状態", accessor="get_status_display"),
+        "is_repeat",
+        DateColumn("created_at", label="申込日時"),
+    ]
+    list_filter = ["status", "is_repeat"]
+
+
+class MeetingViewSet(TiesViewSet):
+    model = ExchangeMeeting
+    icon = "date"
+    menu_label = "交流会"
+    form_fields = [
+        "title",
+        "description",
+        "municipality",
+        "starts_at",
+        "online",
+        "place",
+        "capacity",
+        "is_open",
+    ]
+    list_display = ["title", DateColumn("starts_at", label="開始日時"), "capacity"]
+
+
+class RegistrationViewSet(TiesViewSet):
+    model = MeetingRegistration
+    icon = "tick"
+    menu_label = "交流会の出欠"
+    form_fields = ["attended"]
+    list_display = [
+        Column("meeting", label="交流会"),
+        Column("member", label="メンバー"),
+        "attended",
+    ]
+    list_filter = ["meeting", "attended"]
+
+
+class SubsidyReviewView(EditView):
+    """Saving a review records who reviewed and when."""
+
+    def save_instance(self):
+        instance = self.form.save(commit=False)
+        instance.reviewed_by = self.request.user
+        instance.reviewed_at = timezone.now()
+        instance.save()
+        return instance
+
+
+class SubsidyViewSet(TiesViewSet):
+    model = SubsidyApplication
+    edit_view_class = SubsidyReviewView
+    icon = "form"
+    menu_label = "交通費補助の審査"
+    form_fields = ["status", "amount_yen", "review_note"]
+    list_display = [
+        Column("member", label="メンバー"),
+        DateColumn("trip_date", label="来県日"),
+        "cost_yen",
+        "amount_yen",
+        Column("status", label="状態", accessor="get_status_display"),
+    ]
+    list_filter = ["status"]
+
+
+class SnsViewSet(TiesViewSet):
+    model = SnsFollowerCount
+    icon = "pick"
+    menu_label = "SNSフォロワー数"
+    form_fields = ["month", "platform", "followers"]
+    list_display = ["platform", "month", "followers"]
+
+
+class KpiViewSet(ViewSet):
+    menu_item_class = StaffMenuItem
+
+    def get_urlpatterns(self):
+        return [
+            path("", admin_views.KpiView.as_view(), name="index"),
+            path(
+                "export/<str:name>.<str:fmt>",
+                admin_views.ExportView.as_view(),
+                name="export",
+            ),
+        ]
+
+
+class TiesMenu(ViewSetGroup):
+    menu_label = "関係人口"
+    menu_icon = "site"
+    menu_order = 270
+    items = (
+        KpiViewSet("ties_kpis", menu_label="KPI・エクスポート", icon="table"),
+        MemberViewSet("ties_members"),
+        HostViewSet("ties_hosts"),
+        ProgramViewSet("ties_programs"),
+        ApplicationViewSet("ties_applications"),
+        MeetingViewSet("ties_meetings"),
+        RegistrationViewSet("ties_registrations"),
+        SubsidyViewSet("ties_subsidies"),
+        SnsViewSet("ties_sns"),
+    )
+
+    def get_menu_item(self, order=None):
+        item = super().get_menu_item(order)
+        item.is_shown = lambda request: is_ties_staff(request.user)
+        return item
+
+
+@hooks.register("register_admin_viewset")
+def register_ties_menu():
+    return TiesMenu()
