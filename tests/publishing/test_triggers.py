@@ -130,9 +130,11 @@ def test_a_lost_task_is_queued_again(portal, django_capture_on_commit_callbacks)
 
 
 def test_a_publish_build_defers_the_search_index_to_a_refresh(
-    portal, build_dirs, django_capture_on_commit_callbacks
+    portal, build_dirs, django_capture_on_commit_callbacks, monkeypatch
 ):
     from cms.publishing.runs import run_build
+
+    monkeypatch.setenv("PORTAL_SEARCH", "1")
 
     run_build(BuildRun.objects.create(trigger=BuildRun.Trigger.COMMAND))
     index = build_dirs / "build" / "output" / "pagefind" / "pagefind-entry.json"

@@ -27,6 +27,7 @@ from cms.listings.models import (
 )
 from cms.pages.models import SupportMeasureIndexPage, SupportMeasurePage
 from tests import factories
+from tests.settings import search_on
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -230,7 +231,7 @@ def theme_site(django_db_setup, django_db_blocker, tmp_path_factory):
         # would reach the real one).
         name = str(connection.settings_dict["NAME"])
         assert "test" in name or "memory" in name, name
-        with transaction.atomic():
+        with transaction.atomic(), search_on():  # the browser test searches it
             _add_content()
             summary = build_into(folder)
             towns = {m.slug: m.name for m in Municipality.objects.all()}
