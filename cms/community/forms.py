@@ -7,6 +7,7 @@ import unicodedata
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
@@ -317,3 +318,34 @@ class BlockForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class MemberPasswordResetForm(PasswordResetForm):
+    """「パスワードを忘れた」: a signed, expiring link (Django's token generator,
+    PASSWORD_RESET_TIMEOUT) mailed to a member. Accounts that can use the admin
+    are left out: their passwords are reset in the admin, behind its two-factor
+    login, not from a public page."""
+
+    email = forms.EmailField(label="メールアドレス", max_length=254)
+
+    def get_users(self, email):
+        for user in super().get_users(email):
+            if hasattr(user, "community_profile") and not user.has_perm(
+                "wagtailadmin.access_admin"
+            ):
+                yield user
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        from . import notify
+
+        notify.send_password_reset_mail(
+            context["user"], context["uid"], context["token"]
+        )

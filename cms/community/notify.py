@@ -89,6 +89,21 @@ def send_registration_mail(user, token: str) -> None:
     send_now("メンバー登録の確認", body, [user.email])
 
 
+def send_password_reset_mail(user, uidb64: str, token: str) -> None:
+    link = absolute_url(
+        reverse(
+            "community:password_reset_confirm",
+            kwargs={"uidb64": uidb64, "token": token},
+        )
+    )
+    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
+    body = render_to_string(
+        "community/mail/password_reset.txt",
+        {"nickname": user.community_profile.nickname, "link": link, "hours": hours},
+    )
+    send_now("パスワードの再設定", body, [user.email])
+
+
 def tell_author_about_moderation(target, action_label: str) -> None:
     """The author sees the decision and its reason in the site, and by mail unless
     they switched that off."""

@@ -38,6 +38,22 @@ urlpatterns = [
     path("join/confirm/<str:token>/", views.confirm, name="confirm"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
+    path("password/", views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/sent/",
+        views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/done/",
+        views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("me/", views.profile, name="profile"),
     path("me/posts/", views.my_posts, name="my_posts"),
     path("me/notifications/", views.notifications, name="notifications"),

@@ -14,13 +14,14 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model, login, logout
+from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
@@ -40,6 +41,7 @@ from .forms import (
     CommentForm,
     DeleteAccountForm,
     LoginForm,
+    MemberPasswordResetForm,
     ModerationForm,
     PostForm,
     ProfileForm,
@@ -65,6 +67,7 @@ from .tasks import send_registration_mail
 
 LOGIN_LIMIT = (10, 300)  # failed log-ins per address per 5 minutes
 JOIN_LIMIT = (5, 3600)  # registrations per address per hour
+RESET_LIMIT = (5, 3600)  # password-reset mails asked for per address per hour
 
 
 # --- Helpers ----------------------------------------------------------------
@@ -691,6 +694,45 @@ def login_view(request):
             else:
                 form.add_error(None, "メールアドレスまたはパスワードが違います。")
     return _render(request, "login.html", {"form": form, "next": next_url})
+
+
+class _CommunityPage:
+    """What every community page's layout reads (as ``_render`` gives it)."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context.setdefault("member", user if user.is_authenticated else None)
+        context.setdefault("profile", getattr(user, "community_profile", None))
+        context.setdefault("is_manager", is_community_manager(user))
+        context.setdefault("unread", notify.unread_count(user))
+        return context
+
+
+class PasswordResetView(_CommunityPage, auth_views.PasswordResetView):
+    form_class = MemberPasswordResetForm
+    template_name = "community/password_reset.html"
+    success_url = reverse_lazy("community:password_reset_done")
+
+    def form_valid(self, form):
+        # The same answer either way: the page never says whether an address is a
+        # member; past the limit, no more mails go out from this address.
+        if _limited(self.request, "reset", RESET_LIMIT):
+            return redirect(self.success_url)
+        return super().form_valid(form)
+
+
+class PasswordResetDoneView(_CommunityPage, auth_views.PasswordResetDoneView):
+    template_name = "community/password_reset_sent.html"
+
+
+class PasswordResetConfirmView(_CommunityPage, auth_views.PasswordResetConfirmView):
+    template_name = "community/password_reset_confirm.html"
+    success_url = reverse_lazy("community:password_reset_complete")
+
+
+class PasswordResetCompleteView(_CommunityPage, auth_views.PasswordResetCompleteView):
+    template_name = "community/password_reset_complete.html"
 
 
 @require_POST

@@ -21,7 +21,9 @@ from cms.community.models import (
 from cms.community.services import create_post
 from cms.mailing.models import Subscriber, SubscriberStatus
 
-from .conftest import MEMBER_PASSWORD, client_for
+from .conftest import MEMBER_PASSWORD, client_for, make_member
+
+User = get_user_model()
 
 pytestmark = pytest.mark.django_db
 
@@ -249,3 +251,65 @@ def test_an_unconfirmed_registration_gives_way_to_a_new_one(
     # A confirmed member's address stays taken.
     taken = client.post("/community/join/", {**JOIN, "email": "taro@example.jp"})
     assert "このメールアドレスはすでに登録されています" in taken.content.decode()
+
+
+def test_forgotten_password_is_reset_through_a_mailed_link(
+    client, smtp_server, community
+):
+    make_member("もみじ", email="momiji@example.jp")
+    login = client.get("/community/login/").content.decode()
+    assert "/community/password/" in login
+
+    response = client.post("/community/password/", {"email": "Momiji@Example.jp"})
+    assert response.status_code == 302
+    assert response["Location"] == "/community/password/sent/"
+    (message,) = smtp_server.parsed()
+    assert message["To"] == "momiji@example.jp"
+    link = path_of(link_in(message))
+
+    form = client.get(link, follow=True)  # Django swaps the token for a session one
+    assert "新しいパスワード" in form.content.decode()
+    weak = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "short", "new_password2": "short"},
+    )
+    assert "入力内容を確認してください" in weak.content.decode()
+    done = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "kairakuen-ume-2026", "new_password2": "kairakuen-ume-2026"},
+    )
+    assert done["Location"] == "/community/password/done/"
+
+    # The link works once; the new password logs in.
+    assert "このリンクは使えません" in client.get(link, follow=True).content.decode()
+    fresh = Client()
+    response = fresh.post(
+        "/community/login/",
+        {"email": "momiji@example.jp", "password": "kairakuen-ume-2026"},
+    )
+    assert response.status_code == 302
+
+
+def test_password_reset_page_says_the_same_for_unknown_and_admin_addresses(
+    client, smtp_server, community
+):
+    from django.utils import timezone
+
+    from cms.community.models import Relation
+    from tests import factories
+
+    # Prefecture staff who also take part in the community.
+    staff = User.objects.get(username="pref-admin")
+    MemberProfile.objects.create(
+        user=staff,
+        nickname="県の移住担当",
+        relation=Relation.STAFF,
+        email_confirmed_at=timezone.now(),
+    )
+    for address in ("nobody@example.jp", staff.email):
+        response = client.post("/community/password/", {"email": address})
+        assert response["Location"] == "/community/password/sent/"
+    # Admin accounts are reset in the admin (behind two-factor), never from here.
+    assert smtp_server.parsed() == []
+    assert factories.PASSWORD  # their password is unchanged: it still logs in
+    assert Client().login(username="pref-admin", password=factories.PASSWORD)
