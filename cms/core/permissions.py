@@ -580,7 +580,13 @@ def must_use_two_factor(user) -> bool:
         is_prefecture_staff(user)
         or can_manage_reservations(user)
         or user.groups.filter(
-            name__in=[AUDITOR_GROUP, "メール配信担当"]
+            name__in=[
+                AUDITOR_GROUP,
+                MAILING_STAFF_GROUP,
+                # They see members' attributes, reports and applications.
+                COMMUNITY_MANAGER_GROUP,
+                TIES_STAFF_GROUP,
+            ]
         ).exists()
     )
 

@@ -142,3 +142,13 @@ def test_superuser_resets_a_lost_device_and_others_cannot(required, client):
     assert not TOTPDevice.objects.filter(user=target).exists()
     entry = ModelLogEntry.objects.get(action="ops.2fa_reset", object_id=str(target.pk))
     assert entry.user == boss
+
+
+def test_community_manager_must_set_up_two_factor_for_the_admin(required, client):
+    from cms.core.permissions import sync_community_manager_group
+
+    factories.make_user("moderator", [sync_community_manager_group()])
+    admin_login(client, "moderator")
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/two-factor/?next=")
