@@ -1,5 +1,6 @@
-"""Fixtures for the real parts tests talk to: an SMTP server (aiosmtpd) and a browser
-(Debian's Chromium driven by Playwright).
+"""Fixtures for the real parts tests talk to: an SMTP server (aiosmtpd), a browser
+(Debian's Chromium driven by Playwright) and axe-core (from `npm ci`) to check the
+pages it shows.
 
 A part that is missing here skips its tests with a message saying what to install,
 unless PORTAL_REQUIRE_ALL=1 (CI), where a missing part fails them instead.
@@ -11,6 +12,7 @@ import shutil
 import socket
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
+from pathlib import Path
 
 import pytest
 
@@ -29,6 +31,11 @@ CHROMIUM_ARGS = [
 ]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 768}
+AXE_JS = (
+    Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+)
+# WCAG 2.1 A/AA, the level JIS X 8341-3:2016 AA asks for.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
 
 def missing_part(what: str, how: str):
@@ -138,3 +145,28 @@ def phone_page(browser, request):
 @pytest.fixture
 def desktop_page(browser, request):
     yield from _page(browser, DESKTOP, f"{request.node.name}-desktop")
+
+
+# --- axe-core --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    if not AXE_JS.exists():
+        missing_part("axe-core", "run npm ci at the repository root")
+    return AXE_JS.read_text("utf-8")
+
+
+def axe_violations(page, axe_source) -> list[str]:
+    """Serious and critical axe-core findings on the page, one line each."""
+    page.add_script_tag(content=axe_source)
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        AXE_TAGS,
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(n["target"][0] if n["target"] else "?" for n in v["nodes"][:3])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

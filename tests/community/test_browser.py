@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.real_parts import SmtpServer, _Collector
+from tests.real_parts import SmtpServer, _Collector, axe_violations
 from tests.reservations.live import LivePortal, copy_test_database, drop_database
 
 pytestmark = pytest.mark.django_db
@@ -130,12 +130,18 @@ def no_reload_since_marked(page) -> bool:
 
 
 def test_newcomer_joins_posts_comments_and_reacts_on_a_phone(
-    live_community, smtp, phone_page
+    live_community, smtp, phone_page, axe_source
 ):
     page = phone_page
     url = live_community.url
+    seen = {}  # page → axe-core's serious and critical findings
+
+    def check_accessibility(name):
+        seen[name] = axe_violations(page, axe_source)
+
     page.goto(f"{url}/community/join/")
     assert fits_the_screen(page)
+    check_accessibility("join")
     page.get_by_label("メールアドレス").fill("aoi@example.jp")
     page.get_by_label("ニックネーム").fill("あおい")
     page.locator("#id_password1").fill("hitachi-sea-2026")
@@ -154,8 +160,10 @@ def test_newcomer_joins_posts_comments_and_reacts_on_a_phone(
     page.goto(url + "/" + link.split("/", 3)[3])
     assert page.get_by_text("登録が完了しました").is_visible()
 
+    check_accessibility("rooms")
     page.get_by_role("link", name=re.compile("移住の相談ひろば")).click()
     page.wait_for_url("**/community/r/lounge/")
+    check_accessibility("room")
     page.evaluate("window.__sameDocument = true")
     page.get_by_text("この部屋に投稿する").click()
     page.get_by_label("タイトル").fill("ひたちなかの海の近くに住みたい")
@@ -170,6 +178,7 @@ def test_newcomer_joins_posts_comments_and_reacts_on_a_phone(
 
     card.get_by_role("link", name="ひたちなかの海の近くに住みたい").click()
     page.wait_for_url("**/community/p/**")
+    check_accessibility("post")
     page.evaluate("window.__sameDocument = true")
     page.get_by_role("textbox", name="コメント").fill(
         "補足です。保育園の空きも気になります。"
@@ -201,3 +210,8 @@ def test_newcomer_joins_posts_comments_and_reacts_on_a_phone(
     page.reload()
     assert page.get_by_role("button", name=re.compile("^いいね 1件")).is_visible()
     assert page.get_by_text("保育園の空きも気になります").is_visible()
+
+    for path in ("/community/me/", "/community/login/", "/community/password/"):
+        page.goto(url + path)
+        check_accessibility(path)
+    assert {name: found for name, found in seen.items() if found} == {}

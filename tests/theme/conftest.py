@@ -30,7 +30,6 @@ from tests import factories
 from tests.settings import search_on
 
 ROOT = Path(__file__).resolve().parents[2]
-AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts" / "theme"
 
 #: Listings the finder and search tests look for (title → what they are).
@@ -246,15 +245,6 @@ def theme_site(django_db_setup, django_db_blocker, tmp_path_factory):
     )
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="session")
-def axe_source():
-    if not AXE_JS.exists():
-        from tests.real_parts import missing_part
-
-        missing_part("axe-core", "run npm ci at the repository root")
-    return AXE_JS.read_text("utf-8")
 
 
 def screenshot(page, name: str) -> Path:

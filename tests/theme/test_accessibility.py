@@ -4,28 +4,12 @@ A/AA (the level JIS X 8341-3:2016 AA asks for)."""
 
 import pytest
 
-from tests.real_parts import DESKTOP, PHONE
+from tests.real_parts import DESKTOP, PHONE, axe_violations
 
 from .conftest import screenshot
 from .test_browser import template_pages
 
 pytestmark = pytest.mark.django_db
-
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
-
-
-def axe_violations(page, axe_source) -> list[str]:
-    page.add_script_tag(content=axe_source)
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS
-    )
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — "
-        + "; ".join(n["target"][0] if n["target"] else "?" for n in v["nodes"][:3])
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
 
 @pytest.mark.parametrize("size", ["phone", "desktop"])
 def test_no_template_has_serious_or_critical_axe_violations(
