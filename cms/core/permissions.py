@@ -400,14 +400,8 @@ class PrefectureStaffOnlyPolicy(BasePermissionPolicy):
         return action in self.actions and is_prefecture_staff(user)
 
     def users_with_any_permission(self, actions):
-        from django.contrib.auth import get_user_model
-
-        users = get_user_model().objects.filter(is_active=True)
-        if not set(actions) & set(self.actions):
-            return users.none()
-        return users.filter(
-            Q(is_superuser=True) | Q(groups__name=PREFECTURE_STAFF_GROUP)
-        ).distinct()
+        users = users_in_groups([PREFECTURE_STAFF_GROUP])
+        return users if set(actions) & set(self.actions) else users.none()
 
 
 def can_manage_akiya_feed(user) -> bool:
@@ -459,6 +453,29 @@ def can_manage_reservations(user) -> bool:
     return user._portal_is_reservation_staff
 
 
+def users_in_groups(groups: list[str]):
+    """Active users in any of ``groups``, and superusers: whom a policy's
+    ``users_with_any_permission`` names."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name__in=groups))
+        .distinct()
+    )
+
+
+def sync_admin_group(name: str, app_label: str, labels=()) -> Group | None:
+    """Create or complete the group ``name`` with admin access and ``labels``
+    (idempotent; runs after migrate, and does nothing before ``app_label`` is)."""
+    if not Permission.objects.filter(content_type__app_label=app_label).exists():
+        return None
+    group, _ = Group.objects.get_or_create(name=name)
+    group.permissions.add(*_permissions(["wagtailadmin.access_admin", *labels]))
+    return group
+
+
 class ReservationStaffPolicy(BasePermissionPolicy):
     """Reservation models are managed by reservation staff only. ``actions`` narrows
     what even they may do (bookings are cancelled, never deleted)."""
@@ -471,28 +488,21 @@ class ReservationStaffPolicy(BasePermissionPolicy):
         return action in self.actions and can_manage_reservations(user)
 
     def users_with_any_permission(self, actions):
-        from django.contrib.auth import get_user_model
-
-        users = get_user_model().objects.filter(is_active=True)
-        if not set(actions) & set(self.actions):
-            return users.none()
-        return users.filter(
-            Q(is_superuser=True) | Q(groups__name=RESERVATION_STAFF_GROUP)
-        ).distinct()
+        users = users_in_groups([RESERVATION_STAFF_GROUP])
+        return users if set(actions) & set(self.actions) else users.none()
 
 
 def sync_reservation_staff_group() -> Group | None:
     """Create or complete 「施設予約担当」 (idempotent; runs after migrate)."""
-    if not Permission.objects.filter(content_type__app_label="reservations").exists():
-        return None  # reservations not migrated yet
-    group, _ = Group.objects.get_or_create(name=RESERVATION_STAFF_GROUP)
-    labels = ["wagtailadmin.access_admin"] + [
-        f"reservations.{action}_{name}"
-        for name in RESERVATION_MODEL_NAMES
-        for action in ("add", "change", "delete", "view")
-    ]
-    group.permissions.add(*_permissions(labels))
-    return group
+    return sync_admin_group(
+        RESERVATION_STAFF_GROUP,
+        "reservations",
+        [
+            f"reservations.{action}_{name}"
+            for name in RESERVATION_MODEL_NAMES
+            for action in ("add", "change", "delete", "view")
+        ],
+    )
 
 
 # --- Mail distribution (cms.mailing) ---------------------------------------------
@@ -524,26 +534,12 @@ class MailingStaffPolicy(BasePermissionPolicy):
         return can_manage_mailing(user)
 
     def users_with_any_permission(self, actions):
-        from django.contrib.auth import get_user_model
-
-        return (
-            get_user_model()
-            .objects.filter(is_active=True)
-            .filter(
-                Q(is_superuser=True)
-                | Q(groups__name__in=[MAILING_STAFF_GROUP, PREFECTURE_STAFF_GROUP])
-            )
-            .distinct()
-        )
+        return users_in_groups([MAILING_STAFF_GROUP, PREFECTURE_STAFF_GROUP])
 
 
 def sync_mailing_staff_group() -> Group | None:
     """Create 「メール配信担当」 with admin access (idempotent; runs after migrate)."""
-    if not Permission.objects.filter(content_type__app_label="mailing").exists():
-        return None  # mailing not migrated yet
-    group, _ = Group.objects.get_or_create(name=MAILING_STAFF_GROUP)
-    group.permissions.add(*_permissions(["wagtailadmin.access_admin"]))
-    return group
+    return sync_admin_group(MAILING_STAFF_GROUP, "mailing")
 
 
 # --- Site analytics and the monthly report (cms.analytics) ----------------------
@@ -812,26 +808,15 @@ class CommunityPolicy(BasePermissionPolicy):
         return is_community_manager(user)
 
     def users_with_any_permission(self, actions):
-        from django.contrib.auth import get_user_model
-
         groups = [PREFECTURE_STAFF_GROUP]
         if self.who != "staff":
             groups.append(COMMUNITY_MANAGER_GROUP)
-        return (
-            get_user_model()
-            .objects.filter(is_active=True)
-            .filter(Q(is_superuser=True) | Q(groups__name__in=groups))
-            .distinct()
-        )
+        return users_in_groups(groups)
 
 
 def sync_community_manager_group() -> Group | None:
     """Create 「コミュニティマネージャー」 with admin access (idempotent; after migrate)."""
-    if not Permission.objects.filter(content_type__app_label="community").exists():
-        return None  # community not migrated yet
-    group, _ = Group.objects.get_or_create(name=COMMUNITY_MANAGER_GROUP)
-    group.permissions.add(*_permissions(["wagtailadmin.access_admin"]))
-    return group
+    return sync_admin_group(COMMUNITY_MANAGER_GROUP, "community")
 
 
 # --- People with ties to the region (cms.ties) -----------------------------------
@@ -888,23 +873,9 @@ class TiesStaffPolicy(BasePermissionPolicy):
         return is_ties_staff(user)
 
     def users_with_any_permission(self, actions):
-        from django.contrib.auth import get_user_model
-
-        return (
-            get_user_model()
-            .objects.filter(is_active=True)
-            .filter(
-                Q(is_superuser=True)
-                | Q(groups__name__in=[PREFECTURE_STAFF_GROUP, TIES_STAFF_GROUP])
-            )
-            .distinct()
-        )
+        return users_in_groups([PREFECTURE_STAFF_GROUP, TIES_STAFF_GROUP])
 
 
 def sync_ties_staff_group() -> Group | None:
     """Create 「関係人口担当」 with admin access (idempotent; after migrate)."""
-    if not Permission.objects.filter(content_type__app_label="ties").exists():
-        return None
-    group, _ = Group.objects.get_or_create(name=TIES_STAFF_GROUP)
-    group.permissions.add(*_permissions(["wagtailadmin.access_admin"]))
-    return group
+    return sync_admin_group(TIES_STAFF_GROUP, "ties")
