@@ -148,11 +148,6 @@ def _towns(model: SiteModel, cards: list[dict]) -> list[dict]:
     ]
 
 
-def finder_index(model: SiteModel, records, images: dict) -> dict:
-    """The whole index: the towns that have listings and every akiya card."""
-    return json.loads(finder_json(model, records, images))
-
-
 def finder_json(model: SiteModel, records, images: dict) -> str:
     """The index as JSON text, joined from the cards' own entries."""
     cards = model.of_type.get("akiya", [])

@@ -79,29 +79,40 @@ def send_now(subject: str, body: str, to: list[str]) -> None:
         ).send()
 
 
-def send_registration_mail(user, token: str) -> None:
-    link = absolute_url(reverse("community:confirm", args=[token]))
-    hours = settings.COMMUNITY["CONFIRM_MAX_AGE_SECONDS"] // 3600
+def _send_link_mail(user, subject: str, template: str, path: str, seconds: int):
+    """A mail to one member with a link that expires after ``seconds``."""
     body = render_to_string(
-        "community/mail/registration.txt",
-        {"nickname": user.community_profile.nickname, "link": link, "hours": hours},
+        f"community/mail/{template}",
+        {
+            "nickname": user.community_profile.nickname,
+            "link": absolute_url(path),
+            "hours": seconds // 3600,
+        },
     )
-    send_now("メンバー登録の確認", body, [user.email])
+    send_now(subject, body, [user.email])
+
+
+def send_registration_mail(user, token: str) -> None:
+    _send_link_mail(
+        user,
+        "メンバー登録の確認",
+        "registration.txt",
+        reverse("community:confirm", args=[token]),
+        settings.COMMUNITY["CONFIRM_MAX_AGE_SECONDS"],
+    )
 
 
 def send_password_reset_mail(user, uidb64: str, token: str) -> None:
-    link = absolute_url(
+    _send_link_mail(
+        user,
+        "パスワードの再設定",
+        "password_reset.txt",
         reverse(
             "community:password_reset_confirm",
             kwargs={"uidb64": uidb64, "token": token},
-        )
+        ),
+        settings.PASSWORD_RESET_TIMEOUT,
     )
-    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
-    body = render_to_string(
-        "community/mail/password_reset.txt",
-        {"nickname": user.community_profile.nickname, "link": link, "hours": hours},
-    )
-    send_now("パスワードの再設定", body, [user.email])
 
 
 def tell_author_about_moderation(target, action_label: str) -> None:

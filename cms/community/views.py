@@ -77,13 +77,18 @@ def wants_json(request) -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
 
-def _render(request, template, context=None, status=200):
-    context = dict(context or {})
+def _layout_context(request, context) -> dict:
+    """What every community page's layout reads, added to ``context``."""
     user = request.user
     context.setdefault("member", user if user.is_authenticated else None)
     context.setdefault("profile", getattr(user, "community_profile", None))
     context.setdefault("is_manager", is_community_manager(user))
     context.setdefault("unread", notify.unread_count(user))
+    return context
+
+
+def _render(request, template, context=None, status=200):
+    context = _layout_context(request, dict(context or {}))
     return render(request, f"community/{template}", context, status=status)
 
 
@@ -697,16 +702,10 @@ def login_view(request):
 
 
 class _CommunityPage:
-    """What every community page's layout reads (as ``_render`` gives it)."""
+    """Django's class-based views with the community layout's context."""
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        context.setdefault("member", user if user.is_authenticated else None)
-        context.setdefault("profile", getattr(user, "community_profile", None))
-        context.setdefault("is_manager", is_community_manager(user))
-        context.setdefault("unread", notify.unread_count(user))
-        return context
+        return _layout_context(self.request, super().get_context_data(**kwargs))
 
 
 class PasswordResetView(_CommunityPage, auth_views.PasswordResetView):
