@@ -291,7 +291,9 @@ class BuildSession:
             for key in sorted(wanted)
             if key not in self.images and key in self.image_sources
         ]
-        missing = [k for k in wanted if k not in self.images and k not in self.image_sources]
+        missing = [
+            k for k in wanted if k not in self.images and k not in self.image_sources
+        ]
         if missing:
             self.summary.warnings.append(
                 f"画像 {len(missing)} 件の元ファイルが分かりません（全体の再構築で取り直します）。"
@@ -310,7 +312,9 @@ class BuildSession:
                     )
             else:
                 results = [
-                    _tick_one(image_pipeline.process(j, self.download, self.media_cache), bar)
+                    _tick_one(
+                        image_pipeline.process(j, self.download, self.media_cache), bar
+                    )
                     for j in jobs
                 ]
         for key, variants, problem in results:
@@ -331,7 +335,9 @@ class BuildSession:
         try:
             data = self.download(url)
         except Exception as error:
-            self.summary.warnings.append(f"文書を取得できませんでした: {path} ({error})")
+            self.summary.warnings.append(
+                f"文書を取得できませんでした: {path} ({error})"
+            )
             return None
         cached.parent.mkdir(parents=True, exist_ok=True)
         cached.write_bytes(data)
@@ -351,10 +357,14 @@ class BuildSession:
         return found
 
     def render_outputs(self, outputs: list[Output]) -> WriteReport:
-        folder = OutputFolder(self.output_dir, self.folder.manifest, self.folder.trusted)
+        folder = OutputFolder(
+            self.output_dir, self.folder.manifest, self.folder.trusted
+        )
         for output in outputs:
             data = self.renderer.render(output)
-            folder.write(output.path, data, output.key, html=output.path.endswith(".html"))
+            folder.write(
+                output.path, data, output.key, html=output.path.endswith(".html")
+            )
         return folder.report
 
     def render(self, outputs: list[Output]) -> None:
@@ -521,7 +531,9 @@ def _build(session: BuildSession, started: float) -> BuildSummary:
     checked = {p: e.links for p, e in fresh.items() if e.links}
     if set(manifest) - files:
         checked.update(
-            (p, links) for p, links in state.links().items() if p in files and p not in fresh
+            (p, links)
+            for p, links in state.links().items()
+            if p in files and p not in fresh
         )
     broken = broken_links(checked, files)
     deleted = session.folder.remove_stale(files)

@@ -105,7 +105,10 @@ def _facts(card: dict) -> dict:
         "layout": card.get("layout"),
         "landAreaSqm": card.get("landArea"),
         "buildingAreaSqm": card.get("buildingArea"),
-        "status": {"value": card.get("status", ""), "label": card.get("statusLabel", "")},
+        "status": {
+            "value": card.get("status", ""),
+            "label": card.get("statusLabel", ""),
+        },
     }
 
 
@@ -135,7 +138,9 @@ def thumbnail(card: dict, images: dict) -> list | None:
 def _towns(model: SiteModel, cards: list[dict]) -> list[dict]:
     counts: dict[int, int] = {}
     for card in cards:
-        counts[card.get("municipalityId")] = counts.get(card.get("municipalityId"), 0) + 1
+        counts[card.get("municipalityId")] = (
+            counts.get(card.get("municipalityId"), 0) + 1
+        )
     return [
         {
             "id": int(m["id"]),

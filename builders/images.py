@@ -16,11 +16,14 @@ from pathlib import Path
 from PIL import Image, ImageOps
 
 #: Bump to re-make every image (the key includes it).
-PIPELINE = "1"
+PIPELINE = "2"
 WIDTHS = (480, 960, 1440)
 JPEG_QUALITY = 80
 WEBP_QUALITY = 76
 WEBP_METHOD = 2  # 4 is 3% smaller and twice as slow
+#: The JPEG files are the fallback of a <picture> whose WebP every current browser
+#: takes: baseline encoding is 5-6x faster than progressive for 5-10% more bytes.
+JPEG_OPTIONS = {"quality": JPEG_QUALITY}
 MEDIA_PREFIX = "media/"
 
 
@@ -70,27 +73,29 @@ def make_variants(data: bytes) -> tuple[dict, dict[str, bytes]]:
     width, height = picture.size
     files: dict[str, bytes] = {}
     variants = {"width": width, "height": height, "jpeg": [], "webp": []}
-    for target in widths_for(width):
+    # Largest width first, each smaller one resized from the one before: the same
+    # Lanczos filter over fewer source pixels (a fifth less time than resizing
+    # every width from the source, with no visible difference at these steps).
+    for target in sorted(widths_for(width), reverse=True):
         size = (target, max(1, round(height * target / width)))
-        resized = (
-            picture
-            if size == picture.size
-            else picture.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
-        )
+        if size != picture.size:
+            picture = picture.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
         for fmt, ext, options in (
-            ("JPEG", "jpg", {"quality": JPEG_QUALITY, "progressive": True}),
+            ("JPEG", "jpg", JPEG_OPTIONS),
             ("WEBP", "webp", {"quality": WEBP_QUALITY, "method": WEBP_METHOD}),
         ):
             buffer = io.BytesIO()
             if icc:
                 options = {**options, "icc_profile": icc}
-            resized.save(buffer, fmt, **options)
+            picture.save(buffer, fmt, **options)
             body = buffer.getvalue()
             name = f"{hashlib.sha1(body).hexdigest()[:20]}.{ext}"
             files[name] = body
             variants["jpeg" if ext == "jpg" else "webp"].append(
                 [size[0], size[1], f"/{MEDIA_PREFIX}{name}"]
             )
+    for kind in ("jpeg", "webp"):
+        variants[kind].sort()
     return variants, files
 
 

@@ -73,7 +73,9 @@ def _bytecode_cache(folder: Path):
 
 
 def _files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+    return (
+        sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+    )
 
 
 def theme_version(theme: Path, settings: dict) -> str:
@@ -275,7 +277,9 @@ class ManifestWriter(Writer):
     def _open_w(self, filename, encoding, override=False):
         session = self.settings["PORTAL_BUILD"]
         self._written_files.add(filename)
-        relative = str(Path(filename).resolve().relative_to(session.output_dir.resolve()))
+        relative = str(
+            Path(filename).resolve().relative_to(session.output_dir.resolve())
+        )
         return _ThroughFolder(session.folder, relative)
 
 

@@ -63,7 +63,11 @@ def _published_variants(variants: dict, site_url: str) -> dict:
     def absolute(rows):
         return [[w, h, f"{site_url}{path}"] for w, h, path in rows]
 
-    return {**variants, "jpeg": absolute(variants["jpeg"]), "webp": absolute(variants["webp"])}
+    return {
+        **variants,
+        "jpeg": absolute(variants["jpeg"]),
+        "webp": absolute(variants["webp"]),
+    }
 
 
 def render_preview(data: PreviewInput) -> str:
@@ -89,7 +93,8 @@ def render_preview(data: PreviewInput) -> str:
                     digest,
                 )
             images = {
-                key: _published_variants(v, site_url) for key, v in state.images().items()
+                key: _published_variants(v, site_url)
+                for key, v in state.images().items()
             }
         # A draft moved or renamed keeps its id; drop any card at its new path.
         for pk in [pk for pk, c in cards.items() if c["path"] == record["path"]]:

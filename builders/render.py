@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 
 from .fragments import IMAGE_PLACEHOLDER, placeholder_attributes
 from .images import image_key
+from .search import shard_urls
 from .site import FEED_PATH, GLOBAL_LISTS, THEME_PAGES, Output, SiteModel, url_of
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -78,7 +79,11 @@ def faq_jsonld(faq: list[dict]) -> Markup:
         for section in faq
         for item in section["items"]
     ]
-    data = {"@context": "https://schema.org", "@type": "FAQPage", "mainEntity": entities}
+    data = {
+        "@context": "https://schema.org",
+        "@type": "FAQPage",
+        "mainEntity": entities,
+    }
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e"))
 
@@ -98,7 +103,11 @@ def time_ja(value) -> str:
     if not value:
         return ""
     moment = _parse(str(value))
-    return f"{moment.hour}:{moment.minute:02d}" if isinstance(moment, datetime.datetime) else ""
+    return (
+        f"{moment.hour}:{moment.minute:02d}"
+        if isinstance(moment, datetime.datetime)
+        else ""
+    )
 
 
 def period_ja(start, end) -> str:
@@ -107,10 +116,14 @@ def period_ja(start, end) -> str:
         return ""
     text = f"{date_ja(start, weekday=True)} {time_ja(start)}".strip()
     if end:
-        same_day = _parse(str(start)).date() == _parse(str(end)).date() if "T" in str(
-            end
-        ) else False
-        text += "〜" + (time_ja(end) if same_day else f"{date_ja(end, True)} {time_ja(end)}".strip())
+        same_day = (
+            _parse(str(start)).date() == _parse(str(end)).date()
+            if "T" in str(end)
+            else False
+        )
+        text += "〜" + (
+            time_ja(end) if same_day else f"{date_ja(end, True)} {time_ja(end)}".strip()
+        )
     return text
 
 
@@ -118,7 +131,11 @@ def iso_date(value) -> str:
     if not value:
         return ""
     moment = _parse(str(value))
-    return moment.date().isoformat() if isinstance(moment, datetime.datetime) else moment.isoformat()
+    return (
+        moment.date().isoformat()
+        if isinstance(moment, datetime.datetime)
+        else moment.isoformat()
+    )
 
 
 def yen(value) -> str:
@@ -205,6 +222,7 @@ class Renderer:
             "SITE_URL": self.site_url,
             "NAV": model.nav,
             "GLOBAL_LISTS": GLOBAL_LISTS,
+            "SEARCH_SHARDS": shard_urls(),
             "FEED_URL": f"/{FEED_PATH}",
             "EXTRA_PAGES": model.extra_pages,
             "picture": self.picture,
@@ -274,14 +292,20 @@ class Renderer:
         return found
 
     def site_header(self) -> Markup:
-        return self._once("header", lambda: self.template("partials/header.html").render())
+        return self._once(
+            "header", lambda: self.template("partials/header.html").render()
+        )
 
     def site_footer(self) -> Markup:
-        return self._once("footer", lambda: self.template("partials/footer.html").render())
+        return self._once(
+            "footer", lambda: self.template("partials/footer.html").render()
+        )
 
     def card_html(self, card: dict, heading: str = "h3") -> Markup:
         module = self.template("partials/cards.html").module
-        return self._once(("card", card["id"], heading), lambda: module.card(card, heading))
+        return self._once(
+            ("card", card["id"], heading), lambda: module.card(card, heading)
+        )
 
     def desk(self, pk):
         return self.model.desks.get(pk) if pk else None
@@ -361,7 +385,9 @@ class Renderer:
         return finder_json(self.model, self.records, self.images)
 
     def _render_notfound(self, output: Output) -> str:
-        return self._page("404.html", page={"title": "ページが見つかりません"}, crumbs=[])
+        return self._page(
+            "404.html", page={"title": "ページが見つかりません"}, crumbs=[]
+        )
 
     def _render_robots(self, output: Output) -> str:
         return (
@@ -374,7 +400,8 @@ class Renderer:
 
         (origin,) = output.args
         return "".join(
-            f"/{prefix}/*  {origin}/{prefix}/:splat  200!\n" for prefix in PROXIED_PREFIXES
+            f"/{prefix}/*  {origin}/{prefix}/:splat  200!\n"
+            for prefix in PROXIED_PREFIXES
         )
 
     def _render_feed(self, output: Output) -> str:

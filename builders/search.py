@@ -7,6 +7,13 @@ rendering. It is skipped when no HTML page changed since the index was made,
 deferred by a build with ``defer_search`` (publishes: cms.publishing.tasks),
 and switched off entirely with ``PORTAL_SEARCH=0`` (the search page then says
 search is unavailable and links to the lists).
+
+The index is split into ``SHARDS`` shards (``pagefind/0/``, ``pagefind/1/``), a page
+going to the shard its path hashes to. Pagefind indexes on about one core, so the
+shards are made at the same time, one Pagefind process each: the full build's
+index takes half the time, and a refresh after a publish re-makes only the shards
+whose pages changed. The browser searches the first shard and merges the others
+into its results (Pagefind's ``mergeIndex``, search.js).
 """
 
 import asyncio
@@ -26,10 +33,30 @@ INDEX_FOLDER = "pagefind"
 NOT_INDEXED = ("404.html", "search/index.html")
 #: Pagefind's ready-made search interfaces: the theme has its own (search.js), and
 #: these bundles are not byte-stable from one index run to the next.
-UNUSED_BUNDLES = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.",
-                  "pagefind-highlight.")
+UNUSED_BUNDLES = (
+    "pagefind-ui.",
+    "pagefind-modular-ui.",
+    "pagefind-component-ui.",
+    "pagefind-highlight.",
+)
 #: Bump when what is indexed changes (makes the next build re-index).
-INDEX_VERSION = "2"
+INDEX_VERSION = "3"
+#: Shards of the index; a page's shard must not depend on the machine (the output is
+#: the same everywhere), so this is a constant, not the number of cores.
+SHARDS = 2
+
+
+def shard_folder(shard: int) -> str:
+    return f"{INDEX_FOLDER}/{shard}"
+
+
+def shard_urls() -> list[str]:
+    """The shards' URLs, the first one the index search.js loads."""
+    return [f"/{shard_folder(n)}/" for n in range(SHARDS)]
+
+
+def shard_of(path: str) -> int:
+    return zlib.crc32(path.encode()) % SHARDS
 
 
 def search_enabled() -> bool:
@@ -41,19 +68,21 @@ def search_enabled() -> bool:
     )
 
 
-def indexed_pages(entries: dict) -> dict[str, str]:
-    """HTML files to index (path → sha1 of their bytes), from a write report."""
-    return {
-        path: entry.sha1
-        for path, entry in entries.items()
-        if path.endswith(".html")
+def is_indexed(path: str) -> bool:
+    return (
+        path.endswith(".html")
         and path not in NOT_INDEXED
         and not path.startswith(f"{INDEX_FOLDER}/")
-    }
+    )
 
 
-def index_key(pages: dict[str, str]) -> str:
-    digest = hashlib.sha1(INDEX_VERSION.encode())
+def indexed_pages(entries: dict) -> dict[str, str]:
+    """HTML files to index (path → sha1 of their bytes), from a write report."""
+    return {path: entry.sha1 for path, entry in entries.items() if is_indexed(path)}
+
+
+def index_key(pages: dict[str, str], shard: int = 0) -> str:
+    digest = hashlib.sha1(f"{INDEX_VERSION}|{shard}/{SHARDS}".encode())
     for path in sorted(pages):
         digest.update(f"{path}\x1f{pages[path]}\x1e".encode())
     return digest.hexdigest()
@@ -145,22 +174,31 @@ def index_site(session) -> None:
     if not search_enabled():
         return
     folder = session.folder
-    pages = indexed_pages(folder.report.entries)
-    key = index_key(pages)
+    shards: list[dict[str, str]] = [{} for _ in range(SHARDS)]
+    for path, sha1 in indexed_pages(folder.report.entries).items():
+        shards[shard_of(path)][path] = sha1
     previous = [p for p in folder.manifest if p.startswith(f"{INDEX_FOLDER}/")]
-    unchanged = previous and all(
-        folder.manifest[p].key == key and (session.output_dir / p).exists()
-        for p in previous
-    )
-    if unchanged:  # no page changed: the index on disk is still right
-        for path in previous:
-            folder.keep(path, key)
+    todo = {}
+    for shard, pages in enumerate(shards):
+        key = index_key(pages, shard)
+        prefix = f"{shard_folder(shard)}/"
+        made = [p for p in previous if p.startswith(prefix)]
+        if made and all(
+            folder.manifest[p].key == key and (session.output_dir / p).exists()
+            for p in made
+        ):  # none of this shard's pages changed: its index on disk is still right
+            for path in made:
+                folder.keep(path, key)
+        else:
+            todo[shard] = (key, pages, made)
+    if not todo:
         return
-    if previous and session.options.defer_search:
-        # Indexing the whole site takes seconds to tens of seconds; a publish keeps
-        # the previous index (the new page is found after the refresh that follows).
-        for path in previous:
-            folder.keep(path, folder.manifest[path].key)
+    if session.options.defer_search and all(made for _, _, made in todo.values()):
+        # Indexing takes seconds; a publish keeps the previous index (the new page
+        # is found after the refresh that follows). A shard never made is made now.
+        for _, _, made in todo.values():
+            for path in made:
+                folder.keep(path, folder.manifest[path].key)
         session.summary.search_deferred = True
         return
     session.cache_dir.mkdir(parents=True, exist_ok=True)
@@ -168,7 +206,7 @@ def index_site(session) -> None:
         prefix="pagefind-", dir=session.cache_dir
     ) as scratch:
         try:
-            into = _run(_make_index(session.output_dir, sorted(pages), Path(scratch)))
+            made = _run(_make_shards(session.output_dir, todo, Path(scratch)))
         except Exception as error:
             # A site without search is better than no site: say so and go on.
             logger.exception("Pagefind failed")
@@ -176,8 +214,19 @@ def index_site(session) -> None:
                 f"サイト内検索の索引を作れませんでした: {error}"
             )
             return
-        for file in sorted(p for p in into.rglob("*") if p.is_file()):
-            if file.name.startswith(UNUSED_BUNDLES):
-                continue
-            relative = f"{INDEX_FOLDER}/{file.relative_to(into).as_posix()}"
-            folder.write(relative, file.read_bytes(), key)
+        for shard, into in made.items():
+            key = todo[shard][0]
+            for file in sorted(p for p in into.rglob("*") if p.is_file()):
+                if file.name.startswith(UNUSED_BUNDLES):
+                    continue
+                relative = f"{shard_folder(shard)}/{file.relative_to(into).as_posix()}"
+                folder.write(relative, file.read_bytes(), key)
+
+
+async def _make_shards(root: Path, todo: dict, scratch: Path) -> dict[int, Path]:
+    """Make the shards in ``todo`` at the same time, a Pagefind process each."""
+    shards = sorted(todo)
+    folders = await asyncio.gather(
+        *(_make_index(root, sorted(todo[n][1]), scratch / str(n)) for n in shards)
+    )
+    return dict(zip(shards, folders, strict=True))

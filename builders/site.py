@@ -78,7 +78,9 @@ def sort_cards(kind: str, cards: list[dict], municipality_order=None) -> list[di
         )
     if kind == "article":
         return sorted(
-            cards, key=lambda c: (c.get("date") or c["first"][:10], c["id"]), reverse=True
+            cards,
+            key=lambda c: (c.get("date") or c["first"][:10], c["id"]),
+            reverse=True,
         )
     if kind == "support":
         return sorted(cards, key=lambda c: (c["title"], c["id"]))
@@ -213,12 +215,16 @@ class SiteModel:
 
     def in_municipality(self, municipality_id: int, kind: str) -> list[dict]:
         return [
-            c for c in self.of_type.get(kind, []) if c["municipalityId"] == municipality_id
+            c
+            for c in self.of_type.get(kind, [])
+            if c["municipalityId"] == municipality_id
         ]
 
     @cached_property
     def counts(self) -> dict[int, dict[str, int]]:
-        found: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(LISTING_TYPES, 0))
+        found: dict[int, dict[str, int]] = defaultdict(
+            lambda: dict.fromkeys(LISTING_TYPES, 0)
+        )
         for c in self.cards.values():
             if c["type"] in LISTING_TYPES and c["municipalityId"]:
                 found[c["municipalityId"]][c["type"]] += 1
@@ -274,9 +280,7 @@ class SiteModel:
         )
 
     def home_latest(self) -> dict[str, list[dict]]:
-        return {
-            kind: self.of_type.get(kind, [])[:n] for kind, n in HOME_LATEST.items()
-        }
+        return {kind: self.of_type.get(kind, [])[:n] for kind, n in HOME_LATEST.items()}
 
     def municipality_sections(self, card: dict) -> dict:
         """What a municipality page shows of what lies below it."""
@@ -302,7 +306,9 @@ class SiteModel:
 
     def feed_entries(self) -> list[dict]:
         events = sorted(
-            self.of_type.get("event", []), key=lambda c: (c["first"], c["id"]), reverse=True
+            self.of_type.get("event", []),
+            key=lambda c: (c["first"], c["id"]),
+            reverse=True,
         )
         return events[:FEED_ENTRIES]
 
@@ -324,8 +330,13 @@ class SiteModel:
                             file_of(path, number),
                             "page",
                             (pk, number),
-                            _key(*own, number, paging.count, paging.total,
-                                 self._card_sigs(paging.items)),
+                            _key(
+                                *own,
+                                number,
+                                paging.count,
+                                paging.total,
+                                self._card_sigs(paging.items),
+                            ),
                         )
                     )
                 continue
@@ -357,7 +368,9 @@ class SiteModel:
                         f"{path.strip('/')}/event.ics",
                         "ics",
                         (pk,),
-                        _key(self.theme_version, self.site["url"], self.record_hashes[pk]),
+                        _key(
+                            self.theme_version, self.site["url"], self.record_hashes[pk]
+                        ),
                         is_page=False,
                     )
                 )
@@ -372,8 +385,14 @@ class SiteModel:
                         file_of(path, number),
                         "list",
                         (kind, number),
-                        _key(*base, kind, number, paging.count, paging.total,
-                             self._card_sigs(paging.items)),
+                        _key(
+                            *base,
+                            kind,
+                            number,
+                            paging.count,
+                            paging.total,
+                            self._card_sigs(paging.items),
+                        ),
                     )
                 )
         from .finder import finder_output  # the akiya finder's JSON index
@@ -381,7 +400,9 @@ class SiteModel:
         found.append(finder_output(self))
         for path, (template, _title) in THEME_PAGES.items():
             if path not in self.by_path:  # a CMS page of that path wins
-                key = _key(*base, path, template, self.faq_hash if path == FAQ_PATH else "")
+                key = _key(
+                    *base, path, template, self.faq_hash if path == FAQ_PATH else ""
+                )
                 found.append(Output(file_of(path), "theme_page", (path,), key))
         found.append(
             Output(
@@ -394,12 +415,19 @@ class SiteModel:
         )
         found.append(Output("404.html", "notfound", (), _key(*base), is_page=False))
         found.append(
-            Output("robots.txt", "robots", (), _key(self.theme_version, self.site["url"]),
-                   is_page=False)
+            Output(
+                "robots.txt",
+                "robots",
+                (),
+                _key(self.theme_version, self.site["url"]),
+                is_page=False,
+            )
         )
         if origin := api_origin():
             found.append(
-                Output("_redirects", "redirects", (origin,), _key(origin), is_page=False)
+                Output(
+                    "_redirects", "redirects", (origin,), _key(origin), is_page=False
+                )
             )
         return found
 

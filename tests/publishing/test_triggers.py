@@ -9,6 +9,7 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from builders import search
 from cms.publishing import tasks
 from cms.publishing.models import BuildRun, PublishState
 from tests import factories
@@ -137,10 +138,19 @@ def test_a_publish_build_defers_the_search_index_to_a_refresh(
     monkeypatch.setenv("PORTAL_SEARCH", "1")
 
     run_build(BuildRun.objects.create(trigger=BuildRun.Trigger.COMMAND))
-    index = build_dirs / "build" / "output" / "pagefind" / "pagefind-entry.json"
-    first_index = index.read_bytes()
+    output = build_dirs / "build" / "output"
+
+    def entries():
+        return {
+            shard: (
+                output / search.shard_folder(shard) / "pagefind-entry.json"
+            ).read_bytes()
+            for shard in range(search.SHARDS)
+        }
+
+    first_index = entries()
     with django_capture_on_commit_callbacks(execute=True):
-        factories.add_akiya(
+        page = factories.add_akiya(
             portal.section("mito"), title="索引待ちの古民家", registration_number="s-1"
         )
     DBTaskResult.objects.filter(task_path=BUILD_TASK).delete()
@@ -151,7 +161,7 @@ def test_a_publish_build_defers_the_search_index_to_a_refresh(
     publish_run = BuildRun.objects.get(trigger=BuildRun.Trigger.PUBLISH)
     assert publish_run.status == BuildRun.Status.SUCCEEDED, publish_run.errors
     assert publish_run.summary["search_deferred"] is True
-    assert index.read_bytes() == first_index  # the old index, still complete
+    assert entries() == first_index  # the old index, still complete
     refresh = DBTaskResult.objects.get(task_path="cms.publishing.tasks.refresh_search")
     assert refresh.run_after > timezone.now()
 
@@ -160,7 +170,16 @@ def test_a_publish_build_defers_the_search_index_to_a_refresh(
     assert latest.status == BuildRun.Status.SUCCEEDED, latest.errors
     assert latest.summary["search_deferred"] is False
     assert latest.pages_rendered == 0
-    assert index.read_bytes() != first_index
+    # Shards none of whose pages the publish wrote are left as they were; the new
+    # page's shard now counts it.
+    written = publish_run.summary["written_paths"]
+    changed = {search.shard_of(p) for p in written if search.is_indexed(p)}
+    (own_path,) = [p for p in written if f"/{page.slug}/" in p]
+    own = search.shard_of(own_path)
+    after = entries()
+    assert after[own] != first_index[own]
+    for shard in set(range(search.SHARDS)) - changed:
+        assert after[shard] == first_index[shard], shard
 
 
 def test_faq_edits_ask_for_a_build(portal, django_capture_on_commit_callbacks):

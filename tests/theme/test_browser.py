@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from builders import search
 from tests.real_parts import DESKTOP, PHONE
 
 from .conftest import (
@@ -327,6 +328,13 @@ def test_search_finds_a_listing_by_a_japanese_word(tab, theme_site):
     result = tab.locator("#search-results").get_by_role("link", name=KOMINKA)
     result.wait_for()
     assert "件" in tab.locator("#search-status").inner_text()
+    # The index is in shards (builders/search.py): results come from all of them.
+    tab.get_by_label("キーワード").fill("移住")
+    tab.get_by_label("キーワード").press("Enter")
+    tab.locator("#search-results li").nth(search.SHARDS).wait_for()
+    hrefs = tab.locator("#search-results a").evaluate_all("a => a.map(e => e.pathname)")
+    shards = {search.shard_of(h.lstrip("/") + "index.html") for h in hrefs}
+    assert shards == set(range(search.SHARDS)), hrefs
     # A word only in the listing's summary is found too.
     tab.get_by_label("キーワード").fill("土間")
     tab.get_by_label("キーワード").press("Enter")

@@ -300,7 +300,10 @@ def test_search_index_is_switchable_and_left_alone_when_no_page_changed(
     monkeypatch.setenv("PORTAL_SEARCH", "1")
     summary = build_into(tmp_path)
     index = sorted((output / search.INDEX_FOLDER).rglob("*"))
-    assert any(p.name == "pagefind.js" for p in index)
+    for shard in range(search.SHARDS):  # every shard has pages and its own bundle
+        folder = output / search.shard_folder(shard)
+        assert (folder / "pagefind.js").exists()
+        assert list((folder / "fragment").iterdir())
     assert any(p.startswith("pagefind/") for p in summary.written_paths)
     stamps = {p: p.stat().st_mtime_ns for p in index if p.is_file()}
 

@@ -46,4 +46,6 @@ class Command(BaseCommand):
             module.add_arguments(parser)
         summary = module.run(parser.parse_args(rest))
         sys.stdout.flush()
+        if summary is None:  # a step run by another bench process
+            return
         self.stdout.write(json.dumps(summary, ensure_ascii=False, sort_keys=True))

@@ -1,6 +1,7 @@
 /* Site search: runs the query from ?q= (or the form) against the Pagefind
-   index built by builders/search.py and lists the pages found. Pagefind's WASM
-   needs 'wasm-unsafe-eval' in the Content Security Policy. No framework. */
+   index built by builders/search.py (in shards, merged here) and lists the
+   pages found. Pagefind's WASM needs 'wasm-unsafe-eval' in the Content
+   Security Policy. No framework. */
 (function () {
   "use strict";
   var form = document.getElementById("search-form");
@@ -18,8 +19,13 @@
 
   function load() {
     if (!engine) {
+      // The index is in shards (builders/search.py): the first is loaded, the
+      // others are merged into its results.
+      var others = (list.getAttribute("data-search-merge") || "").split(" ").filter(Boolean);
       engine = import(list.getAttribute("data-search-index")).then(function (pagefind) {
         return pagefind.options({ excerptLength: 40 }).then(function () {
+          return Promise.all(others.map(function (path) { return pagefind.mergeIndex(path); }));
+        }).then(function () {
           return pagefind;
         });
       });
