@@ -76,6 +76,18 @@ def is_indexed(path: str) -> bool:
     )
 
 
+def _has_body(file: Path) -> bool:
+    """Pagefind indexes only pages marked ``data-pagefind-body`` (the theme leaves
+    the mark off lists, whose cards repeat the listings' own pages): the others
+    are neither given to it nor counted in a shard's key, so a publish that only
+    moves cards along the lists re-makes just the shard of the page it changed.
+    Reading the pages back costs well under a second for a large site."""
+    try:
+        return b"data-pagefind-body" in file.read_bytes()
+    except FileNotFoundError:
+        return False
+
+
 def indexed_pages(entries: dict) -> dict[str, str]:
     """HTML files to index (path → sha1 of their bytes), from a write report."""
     return {path: entry.sha1 for path, entry in entries.items() if is_indexed(path)}
@@ -174,8 +186,10 @@ def index_site(session) -> None:
     if not search_enabled():
         return
     folder = session.folder
+    pages = indexed_pages(folder.report.entries)
+    marked = {p: h for p, h in pages.items() if _has_body(session.output_dir / p)}
     shards: list[dict[str, str]] = [{} for _ in range(SHARDS)]
-    for path, sha1 in indexed_pages(folder.report.entries).items():
+    for path, sha1 in (marked or pages).items():  # a theme without marks: all
         shards[shard_of(path)][path] = sha1
     previous = [p for p in folder.manifest if p.startswith(f"{INDEX_FOLDER}/")]
     todo = {}
