@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from . import members, notify, oplog, rules
+from . import members, notify, oplog, rules, sharing
 from .models import (
     Comment,
     FlameAlert,
@@ -110,6 +110,12 @@ def create_post(
     if image is not None:
         post.image.save(image.name, image, save=False)
     post.save()
+    if shared_page is not None:
+        # A shared event or article links its towns too, so the post shows them.
+        municipalities = {
+            *municipalities,
+            *sharing.municipalities_of(shared_page.specific),
+        }
     if municipalities:
         post.municipalities.set(municipalities)
     url = post.get_absolute_url()

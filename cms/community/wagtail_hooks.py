@@ -138,6 +138,8 @@ class PostViewSet(ModelViewSet):
         "room",
         "title",
         "body",
+        "shared_page",
+        "municipalities",
         "author",
         "voice",
         "status",
