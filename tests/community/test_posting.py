@@ -148,7 +148,7 @@ def test_mentions_notify_the_member_named(community):
     client = client_for(community.taro)
     client.post(
         "/community/r/lounge/post/",
-        {"title": "先輩に質問", "body": "@hanako さん、冬の暖房どうしてますか"},
+        {"title": "先輩に質問", "body": "@Hanako さん、冬の暖房どうしてますか"},
     )
     notice = Notification.objects.get(recipient=community.hanako)
     assert notice.kind == NotificationKind.MENTION
