@@ -1,7 +1,9 @@
 """A newcomer joins the community on a phone (Chromium, 390×844) against a live
 portal with real mail (aiosmtpd): registers and accepts the rules, opens the
 confirmation link, posts in a room, comments and presses a stamp; posting,
-commenting and reacting happen without a page reload (community.js)."""
+commenting and reacting happen without a page reload (community.js). A member
+with JavaScript switched off does the same, and shares a portal event, through
+plain forms and page loads."""
 
 import os
 import re
@@ -23,10 +25,22 @@ pytestmark = pytest.mark.django_db
 SEED = """
 import django
 django.setup()
-from cms.community.models import Room
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from cms.community import members
+from cms.community.models import MemberProfile, Room
 Room.objects.create(name="移住の相談ひろば", slug="lounge", description="なんでも相談")
+user = get_user_model().objects.create_user(
+    username="minami@example.jp", email="minami@example.jp", password="%s"
+)
+MemberProfile.objects.create(
+    user=user, nickname="みなみ", email_confirmed_at=timezone.now()
+)
+members.accept_rules(user)
 print("seeded")
 """
+NO_SCRIPT_PASSWORD = "kasama-pottery-2026"
+SEED = SEED % NO_SCRIPT_PASSWORD
 
 
 def _free_port() -> int:
@@ -215,3 +229,67 @@ def test_newcomer_joins_posts_comments_and_reacts_on_a_phone(
         page.goto(url + path)
         check_accessibility(path)
     assert {name: found for name, found in seen.items() if found} == {}
+
+
+def test_with_javascript_off_a_member_shares_an_event_comments_and_reacts(
+    live_community, browser, axe_source
+):
+    """Every community action is a plain form: nothing depends on community.js."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        locale="ja-JP",
+        timezone_id="Asia/Tokyo",
+        java_script_enabled=False,
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    url = live_community.url
+    try:
+        page.goto(f"{url}/community/login/?next=/community/r/lounge/")
+        page.get_by_label("メールアドレス").fill("minami@example.jp")
+        page.locator("#id_password").fill(NO_SCRIPT_PASSWORD)
+        page.get_by_role("button", name="ログイン").click()
+        page.wait_for_url("**/community/r/lounge/")
+
+        page.get_by_text("この部屋に投稿する").click()  # <details>: no script needed
+        page.get_by_label("タイトル").fill("水戸の相談会、一緒に行きませんか")
+        page.get_by_label("本文").fill("初めてなので心細くて。")
+        page.get_by_label("紹介するイベント・記事").fill("水戸市 相談会")
+        page.get_by_role("button", name="投稿する").click()
+        page.wait_for_url("**/community/p/**")
+        assert page.get_by_text("投稿しました。").is_visible()
+        card = page.locator(".share-card")
+        assert card.get_by_role("link", name="水戸市の移住相談会").is_visible()
+        assert card.get_by_text("2026年12月5日（土） 22:00").is_visible()
+        assert fits_the_screen(page)
+
+        page.get_by_role("textbox", name="コメント").fill("当日は駅で待ち合わせでも。")
+        page.get_by_role("button", name="コメントする").click()
+        page.wait_for_url("**/community/p/**#comment-*")
+        assert page.get_by_text("当日は駅で待ち合わせでも。").is_visible()
+
+        page.get_by_role("button", name=re.compile("^いいね 0件")).click()
+        page.wait_for_url("**#reactions")
+        pressed = page.get_by_role("button", name=re.compile("^いいね 1件"))
+        assert pressed.get_attribute("aria-pressed") == "true"
+        post_url = page.url.split("#")[0]
+    finally:
+        context.close()
+
+    # axe-core is a script: the page with the card is checked in a tab with it.
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto(post_url)
+        assert page.locator(".share-card").is_visible()
+        assert axe_violations(page, axe_source) == []
+    finally:
+        context.close()
+
+    rows = live_community.query(
+        "SELECT p.title, p.comment_count, p.reaction_count, e.title "
+        "FROM community_post p JOIN wagtailcore_page e ON e.id = p.shared_page_id "
+        "WHERE p.title = %s",
+        ("水戸の相談会、一緒に行きませんか",),
+    )
+    assert rows == [("水戸の相談会、一緒に行きませんか", 1, 1, "水戸市の移住相談会")]
