@@ -243,9 +243,13 @@ class PostForm(VoiceMixin, forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 4}),
     )
 
-    def __init__(self, *args, voices=(), hosts=(), **kwargs):
+    def __init__(self, *args, voices=(), hosts=(), can_pin=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_voice(list(voices))
+        if can_pin:
+            self.fields["is_pinned"] = forms.BooleanField(
+                label="部屋の一番上に固定する（ピン留め）", required=False
+            )
         self.hosts = tuple(hosts)
         self.shared = None
         # Words (not a URL) in 「紹介するイベント・記事」 are searched; when they

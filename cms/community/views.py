@@ -271,6 +271,7 @@ def _post_form(request, *args, **kwargs) -> PostForm:
         *args,
         voices=community_voices(request.user),
         hosts=[request.get_host()],
+        can_pin=is_community_manager(request.user),
         **kwargs,
     )
 
@@ -302,6 +303,7 @@ def post_create(request, slug):
                 link_url=form.cleaned_data.get("link_url") or "",
                 municipalities=form.cleaned_data.get("municipalities") or (),
                 shared_page=form.cleaned_data.get("shared_page"),
+                is_pinned=bool(form.cleaned_data.get("is_pinned")),
             )
         except services.NotAllowed as refused:
             form.add_error(None, str(refused))

@@ -112,13 +112,50 @@ def test_a_member_cannot_post_as_the_prefecture_or_the_manager(community):
         assert (made.voice, made.as_municipality) == (Voice.MEMBER, None)
 
 
-def test_the_manager_posts_as_the_manager(community):
-    client_for(community.manager).post(
+def test_the_manager_posts_as_the_manager_and_pins_the_topic(community):
+    services.create_post(community.lounge, community.taro, title="新しい話", body="…")
+    manager = client_for(community.manager)
+    assert "ピン留め" in manager.get("/community/r/lounge/").content.decode()
+    manager.post(
         "/community/r/lounge/post/",
-        {"title": "今月のテーマ", "body": "冬の暮らし", "voice": "manager"},
+        {
+            "title": "今月のテーマ",
+            "body": "冬の暮らし",
+            "voice": "manager",
+            "is_pinned": "on",
+        },
     )
     post = Post.objects.get(title="今月のテーマ")
     assert post.voice == Voice.MANAGER and post.status == Status.PUBLISHED
+    assert post.is_pinned
+    services.create_post(community.lounge, community.taro, title="その後の話", body="…")
+    room = Client().get("/community/r/lounge/").content.decode()
+    # Pinned first, though two topics are newer.
+    assert (
+        room.index("今月のテーマ") < room.index("その後の話") < room.index("新しい話")
+    )
+
+
+def test_members_and_editors_cannot_pin(community):
+    for who in (community.hanako, community.mito_editor):
+        client = client_for(who)
+        assert "ピン留め" not in client.get("/community/r/lounge/").content.decode()
+        client.post(
+            "/community/r/lounge/post/",
+            {"title": f"固定したい{who.pk}", "body": "x", "is_pinned": "on"},
+        )
+        assert not Post.objects.get(title=f"固定したい{who.pk}").is_pinned
+
+
+def test_a_manager_pins_an_existing_topic_in_the_admin(community, post):
+    response = client_for(community.manager).post(
+        f"/admin/community_posts/edit/{post.pk}/",
+        {"status": "published", "moderation_reason": "", "is_pinned": "on"},
+    )
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.is_pinned and post.status == Status.PUBLISHED
+    assert "ピン留め" in Client().get("/community/r/lounge/").content.decode()
 
 
 # --- The admin ------------------------------------------------------------------------
