@@ -414,7 +414,12 @@ def post_detail(request, pk):
 def comment_create(request, pk):
     post = _viewable_post(request, pk)
     form = CommentForm(request.POST, voices=community_voices(request.user))
-    if form.is_valid():
+    per_hour = settings.COMMUNITY["COMMENTS_PER_HOUR"]
+    if not hit("community:comment", str(request.user.pk), per_hour, 3600).allowed:
+        form.add_error(
+            None, "短い時間にコメントが続いています。しばらくしてからお試しください。"
+        )
+    if not form.errors and form.is_valid():
         parent = None
         if form.cleaned_data.get("parent"):
             parent = Comment.objects.filter(

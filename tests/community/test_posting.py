@@ -180,3 +180,28 @@ def test_a_closed_room_takes_no_member_posts(community):
     )
     assert response.status_code == 400
     assert "投稿を受け付けていません" in response.content.decode()
+
+
+def test_comments_are_rate_limited_per_member(community, settings):
+    settings.COMMUNITY = {**settings.COMMUNITY, "COMMENTS_PER_HOUR": 2}
+    post = services.create_post(
+        community.lounge, community.taro, title="話題", body="本文"
+    )
+    hanako = client_for(community.hanako)
+    for n in range(2):
+        hanako.post(f"/community/p/{post.pk}/comment/", {"body": f"コメント{n}"})
+    refused = hanako.post(
+        f"/community/p/{post.pk}/comment/", {"body": "もうひとつ"}, **FETCH
+    )
+    assert refused.status_code == 400
+    assert "短い時間にコメントが続いています" in refused.json()["error"]
+    page = hanako.post(
+        f"/community/p/{post.pk}/comment/", {"body": "もうひとつ"}, follow=True
+    )
+    assert "短い時間にコメントが続いています" in page.content.decode()
+    assert Comment.objects.filter(post=post).count() == 2
+    # Another member has their own allowance.
+    client_for(community.taro).post(
+        f"/community/p/{post.pk}/comment/", {"body": "返します"}
+    )
+    assert Comment.objects.filter(post=post).count() == 3
