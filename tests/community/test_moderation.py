@@ -255,3 +255,35 @@ def test_a_burst_of_comments_raises_an_alert(community, settings):
     for n in range(5):
         services.create_comment(post, community.hanako, body=f"反論{n}")
     assert FlameAlert.objects.get(post=post).cause == "60分間にコメントが5件"
+
+
+def test_notification_settings_silence_news_but_not_decisions(
+    community, smtp_server, django_capture_on_commit_callbacks
+):
+    """A member who switches off in-site notices and moderation mails on their
+    profile gets no comment notice and no mail, but still sees the decision about
+    their own post in the site."""
+    taro = client_for(community.taro)
+    response = taro.post(
+        "/community/me/",
+        {"nickname": "taro", "relation": "moved"},  # every box unticked
+    )
+    assert response.status_code == 302
+    post = services.create_post(
+        community.lounge, community.taro, title="静かに", body="…"
+    )
+    client_for(community.hanako).post(
+        f"/community/p/{post.pk}/comment/", {"body": "こんにちは"}
+    )
+    assert not Notification.objects.filter(
+        recipient=community.taro, kind=NotificationKind.COMMENT
+    ).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(community.manager).post(
+            f"/community/p/{post.pk}/moderate/",
+            {"action": "hide", "reason": "重複した投稿のため"},
+        )
+    assert Notification.objects.filter(
+        recipient=community.taro, kind=NotificationKind.MODERATION
+    ).exists()
+    assert smtp_server.parsed() == []
