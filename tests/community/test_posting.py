@@ -205,3 +205,18 @@ def test_comments_are_rate_limited_per_member(community, settings):
         f"/community/p/{post.pk}/comment/", {"body": "返します"}
     )
     assert Comment.objects.filter(post=post).count() == 3
+
+
+def test_community_pages_wear_the_portals_colours(community):
+    """The colours staff choose in the portal's settings (checked for contrast
+    there) apply to the community pages as to the static site."""
+    from wagtail.models import Site
+
+    from cms.core.models import PortalSettings
+
+    brand = PortalSettings.for_site(Site.objects.get(is_default_site=True))
+    brand.primary_colour, brand.accent_colour = "#2d6a2e", "#a3360c"
+    brand.save()
+    html = Client().get("/community/").content.decode()
+    assert "--primary: #2d6a2e; --accent: #a3360c;" in html
+    assert '<meta name="theme-color" content="#2d6a2e">' in html
