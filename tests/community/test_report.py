@@ -63,6 +63,8 @@ def test_admin_monthly_report_page(community):
     html = page.content.decode()
     assert page.status_code == 200
     assert "KPIの進み具合" in html and "話題A" not in html  # no activity yet: no topic
+    breadcrumbs = html[html.index("data-w-breadcrumbs") :].split("</nav>")[0]
+    assert "コミュニティの月次レポート" in breadcrumbs  # the header names the page
     assert "メンバー数" in html
 
 
