@@ -92,6 +92,12 @@ def public_path(page: Page, scope: PublicScope | None = None) -> str:
     return (scope or PublicScope.now()).path_of(page) or ""
 
 
+def cards(pages) -> list[ShareCard]:
+    """The cards of public pages found by ``page_for_url`` or ``search``."""
+    scope = PublicScope.now()
+    return [card_for(page, public_path(page, scope)) for page in pages]
+
+
 def date_ja(moment: dt.datetime | dt.date, with_time: bool = False) -> str:
     if isinstance(moment, dt.datetime):
         moment = timezone.localtime(moment)

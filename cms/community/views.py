@@ -541,12 +541,9 @@ def share(request):
     if text and sharing.looks_like_url(text):
         page = sharing.page_for_url(text, [request.get_host()])
     elif text:
-        results = [
-            (found, sharing.card_for(found, sharing.public_path(found)))
-            for found in sharing.search(text)
-        ]
+        results = sharing.cards(sharing.search(text))
     if page is not None:
-        card = sharing.card_for(page, sharing.public_path(page))
+        (card,) = sharing.cards([page])
     rooms = Room.objects.all()
     if not is_community_manager(request.user):
         rooms = rooms.filter(is_open=True)
@@ -555,11 +552,10 @@ def share(request):
         "share.html",
         {
             "text": text,
-            "page_found": page,
             "card": card,
             "results": results,
-            "rooms": rooms if page is not None else [],
-            "not_found": bool(text) and page is None and not results,
+            "rooms": rooms if card is not None else [],
+            "not_found": bool(text) and card is None and not results,
         },
     )
 
