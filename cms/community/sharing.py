@@ -135,7 +135,8 @@ def card_for(page: Page, path: str) -> ShareCard:
 
 def attach_cards(posts) -> None:
     """Set ``share_card`` on every post that shares a page: three small queries
-    for the site's visibility and one per page type, however many posts."""
+    for the site's visibility, one per page type and one per shared page for its
+    town(s); nothing when no post on the page shares one."""
     wanted = {p.shared_page_id for p in posts if p.shared_page_id}
     for post in posts:
         post.share_card = None
@@ -143,13 +144,14 @@ def attach_cards(posts) -> None:
         return
     scope = PublicScope.now()
     public = scope.filter(Page.objects.filter(pk__in=wanted)).specific()
-    cards = {}
-    for page in public:
-        if isinstance(page, SHAREABLE):
-            cards[page.pk] = card_for(page, scope.path_of(page) or "")
+    by_page = {
+        page.pk: card_for(page, scope.path_of(page) or "")
+        for page in public
+        if isinstance(page, SHAREABLE)
+    }
     for post in posts:
         if post.shared_page_id:
-            post.share_card = cards.get(post.shared_page_id, GONE)
+            post.share_card = by_page.get(post.shared_page_id, GONE)
 
 
 def municipalities_of(page: Page) -> list:
