@@ -210,6 +210,10 @@ def test_the_portal_button_opens_the_share_page_and_a_filled_in_form(
 def test_the_share_page_searches_public_events_and_articles(community, portal):
     add_article("大子町で暮らす", towns=[portal.daigo])
     add_article("大子町の下書き記事", publish=False)
+    room = client_for(community.hanako).get("/community/r/lounge/").content.decode()
+    assert (
+        '<a href="/community/share/">ポータルのイベント・記事を探して紹介する' in room
+    )
     page = client_for(community.hanako).get("/community/share/?q=大子町").content
     html = page.decode()
     assert "大子町で暮らす" in html and "大子町の移住相談会" in html
