@@ -5,7 +5,8 @@ or ``--database-url postgres://…/name``, which is dropped and created), migrat
 then filled with ``--members`` members (3,000), ``--rooms`` rooms (200, a tenth
 members-only) and ``--posts`` posts (50,000, spread over a year and skewed towards
 popular rooms) with ``--comments-per-post`` comments and ``--reactions-per-post``
-stamps on average. Then, through Django's test client in-process (the full
+stamps on average; one post in ten shares one of 20 published portal articles,
+so room and post pages pay for the share cards (the site's visibility check). Then, through Django's test client in-process (the full
 middleware stack, the real templates, no network):
 
 * room pages (first five pages of random rooms, half as a guest, half as a
@@ -143,6 +144,29 @@ def _worker(args) -> dict:
     return summary
 
 
+def _shareable_articles(count: int) -> list[int]:
+    """Published portal articles for posts to share (the site tree first)."""
+    import datetime as dt
+
+    from cms.core.setup import ensure_site_structure
+    from cms.pages.models import ArticleIndexPage, ArticlePage
+
+    ensure_site_structure()
+    index = ArticleIndexPage.objects.get()
+    ids = []
+    for n in range(count):
+        page = ArticlePage(
+            title=f"移住者インタビュー{n}",
+            date=dt.date(2026, 4, 1) + dt.timedelta(days=n),
+            summary="ベンチマーク用の記事",
+            body=[],
+        )
+        index.add_child(instance=page)
+        page.save_revision().publish()
+        ids.append(page.pk)
+    return ids
+
+
 def fill(args, rng) -> dict:
     import datetime as dt
 
@@ -210,6 +234,7 @@ def fill(args, rng) -> dict:
         )
     rooms = list(Room.objects.values_list("pk", flat=True))
     weights = [1 / (i + 1) ** 0.8 for i in range(len(rooms))]  # popular rooms first
+    articles = _shareable_articles(20)
     stamps = list(Stamp.objects.values_list("pk", flat=True))
     batch = 5_000
     made = {
@@ -232,6 +257,9 @@ def fill(args, rng) -> dict:
                         moment := now - dt.timedelta(minutes=rng.randrange(525_600))
                     ),
                     last_activity_at=moment,
+                    shared_page_id=(
+                        rng.choice(articles) if (start + n) % 10 == 0 else None
+                    ),
                 )
                 for n in range(size)
             )
@@ -415,6 +443,9 @@ def measure(args, rng) -> dict:
         "members": len(member_ids),
         "rooms": Room.objects.count(),
         "posts": Post.objects.count(),
+        "posts_sharing_an_article": Post.objects.filter(
+            shared_page__isnull=False
+        ).count(),
     }
     return {
         **counts,

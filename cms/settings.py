@@ -665,9 +665,14 @@ COMMUNITY = {
     "IMAGE_MAX_PIXELS": env_int("COMMUNITY_IMAGE_MAX_PIXELS", 1600),
     "AVATAR_PIXELS": env_int("COMMUNITY_AVATAR_PIXELS", 256),
     "POSTS_PER_HOUR": env_int("COMMUNITY_POSTS_PER_HOUR", 30),
+    "COMMENTS_PER_HOUR": env_int("COMMUNITY_COMMENTS_PER_HOUR", 60),
     # KPI targets from seed 001, shown in the monthly report.
     "TARGET_MEMBERS": env_int("COMMUNITY_TARGET_MEMBERS", 500),
     "TARGET_ACTIVITY_PER_YEAR": env_int("COMMUNITY_TARGET_ACTIVITY_PER_YEAR", 150),
+    # Topics the community managers seed a month (seed 001 4(1)④: 月2回程度), and
+    # community managers trained within the year (5: 1人以上).
+    "TARGET_MANAGER_TOPICS_PER_MONTH": env_int("COMMUNITY_TARGET_MANAGER_TOPICS", 2),
+    "TARGET_MANAGERS": env_int("COMMUNITY_TARGET_MANAGERS", 1),
 }
 # Photos from phones are larger than the public side's request limit.
 COMMUNITY_UPLOAD_MAX_BYTES = env_int("COMMUNITY_UPLOAD_MAX_BYTES", 12 * 1024 * 1024)

@@ -21,6 +21,10 @@ from .models import Survey
 class ManagerView(WagtailAdminTemplateMixin, TemplateView):
     header_icon = "group"
 
+    def get_breadcrumbs_items(self):
+        # Without its own item the header showed 「ホーム」, not the page's title.
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
     def dispatch(self, request, *args, **kwargs):
         if not is_community_manager(request.user):
             raise PermissionDenied

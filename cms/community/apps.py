@@ -14,8 +14,9 @@ class CommunityConfig(AppConfig):
 
         from . import models
 
-        for model, actions in models.ADMIN_MODELS.items():
-            register_permission_policy(model, CommunityPolicy(model, actions))
+        for model, who in models.ADMIN_MODELS.items():
+            addable = model not in models.MADE_ON_THE_PUBLIC_SIDE
+            register_permission_policy(model, CommunityPolicy(model, who, addable))
         post_migrate.connect(_sync_group_after_migrate, sender=self)
 
 

@@ -15,6 +15,7 @@ from cms.core.japanese import PREFECTURE_NAMES
 from cms.core.models import Municipality
 from cms.mailing.models import AgeBand
 
+from . import sharing
 from .images import normalise_image
 from .models import MemberProfile, Relation, ReportReason, Voice
 
@@ -226,6 +227,15 @@ class PostForm(VoiceMixin, forms.Form):
     link_url = forms.URLField(
         label="リンク", required=False, assume_scheme="https", max_length=500
     )
+    share = forms.CharField(
+        label="紹介するイベント・記事",
+        max_length=500,
+        required=False,
+        help_text=(
+            "ポータルのイベントや記事のURLを貼り付けるか、題名の一部を入力して"
+            "ください。日付とリンクのついたカードになります。"
+        ),
+    )
     municipalities = forms.ModelMultipleChoiceField(
         label="関係する市町村",
         queryset=Municipality.objects.order_by("sort_order", "code"),
@@ -233,9 +243,51 @@ class PostForm(VoiceMixin, forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 4}),
     )
 
-    def __init__(self, *args, voices=(), **kwargs):
+    def __init__(self, *args, voices=(), hosts=(), can_pin=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_voice(list(voices))
+        if can_pin:
+            self.fields["is_pinned"] = forms.BooleanField(
+                label="部屋の一番上に固定する（ピン留め）", required=False
+            )
+        self.hosts = tuple(hosts)
+        self.shared = None
+        # Words (not a URL) in 「紹介するイベント・記事」 are searched; when they
+        # fit several pages the member picks one from the list shown under it.
+        words = (self.data.get("share") or "").strip() if self.is_bound else ""
+        self.candidates = []
+        if words and not sharing.looks_like_url(words):
+            self.candidates = sharing.search(words)
+        if len(self.candidates) > 1:
+            self.fields["shared_page"] = forms.TypedChoiceField(
+                label="どれを紹介しますか",
+                choices=[(p.pk, _candidate_label(p)) for p in self.candidates],
+                coerce=int,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+            order = list(self.fields)
+            order.remove("shared_page")
+            order.insert(order.index("share") + 1, "shared_page")
+            self.order_fields(order)
+
+    def clean_share(self):
+        text = self.cleaned_data.get("share", "").strip()
+        if text and sharing.looks_like_url(text):
+            self.shared = sharing.page_for_url(text, self.hosts)
+            if self.shared is None:
+                raise ValidationError(
+                    "このURLはポータルで公開中のイベント・記事のページではありません。"
+                    "イベントか記事のページのURLを貼り付けてください。"
+                )
+        elif text and not self.candidates:
+            raise ValidationError(
+                f"「{text}」に当たる公開中のイベント・記事が見つかりません。"
+                "題名の別のことばか、ページのURLでお試しください。"
+            )
+        elif len(self.candidates) == 1:
+            self.shared = self.candidates[0]
+        return text
 
     def clean_image(self):
         upload = self.cleaned_data.get("image")
@@ -247,7 +299,25 @@ class PostForm(VoiceMixin, forms.Form):
         data = super().clean()
         if data.get("image") and not (data.get("image_alt") or "").strip():
             self.add_error("image_alt", "写真に何が写っているかを短く書いてください。")
+        if len(self.candidates) > 1 and "share" not in self.errors:
+            chosen = data.get("shared_page")
+            self.shared = next((p for p in self.candidates if p.pk == chosen), None)
+            if self.shared is None:
+                self.add_error(
+                    "shared_page",
+                    f"「{data.get('share')}」に当たるものが{len(self.candidates)}件"
+                    "あります。紹介するものを選んでください。",
+                )
+        data["shared_page"] = self.shared
         return data
+
+
+def _candidate_label(page) -> str:
+    card = sharing.card_for(page, "")
+    details = "・".join(
+        part for part in (card.kind, card.date_text, card.place) if part
+    )
+    return f"{card.title}（{details}）"
 
 
 class CommentForm(VoiceMixin, forms.Form):

@@ -514,6 +514,8 @@ class FlameAlert(models.Model):
 
 # Admin screens and who may use them (cms.core.permissions.CommunityPolicy):
 # "manager" is community managers and prefecture staff, "staff" staff only.
+# Rows of MADE_ON_THE_PUBLIC_SIDE come from the community's pages (a block from
+# 「投稿者を利用停止」); the admin has no 「追加」 for them.
 ADMIN_MODELS = {
     Room: "manager",
     NgWord: "manager",
@@ -525,6 +527,14 @@ ADMIN_MODELS = {
     MemberProfile: "manager",
     Stamp: "staff",
     RulesVersion: "staff",
+}
+MADE_ON_THE_PUBLIC_SIDE = {
+    Report,
+    MemberBlock,
+    FlameAlert,
+    Post,
+    Comment,
+    MemberProfile,
 }
 
 

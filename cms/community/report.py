@@ -1,6 +1,7 @@
 """The community's monthly numbers: new members and their attributes, the trend of
 posts, comments and reactions, the most engaged topics and why, and progress
-against seed 001's KPIs (500+ members, 150+ posts/comments/reactions a year).
+against seed 001's KPIs (500+ members and 150+ posts/comments/reactions within the
+fiscal year, the managers' topics twice a month, at least one community manager).
 
 ``monthly_section(year, month)`` is the section of the portal's monthly report
 (cms.analytics collects it); the admin's 「月次レポート」 shows the same data."""
@@ -10,14 +11,26 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from cms.core.japanese import format_wareki_year
+from cms.core.permissions import COMMUNITY_MANAGER_GROUP, PREFECTURE_STAFF_GROUP
 from cms.mailing.models import AgeBand
 
 from . import members, rules
-from .models import Comment, MemberProfile, Post, Reaction, Relation, Room, Status
+from .models import (
+    Comment,
+    MemberProfile,
+    Post,
+    Reaction,
+    Relation,
+    Room,
+    Status,
+    Voice,
+)
 
 
 @dataclass
@@ -48,6 +61,7 @@ class CommunityMonth:
     trend: list[dict] = field(default_factory=list)  # 12 months of activity
     topics: list[Topic] = field(default_factory=list)
     kpis: list[rules.KpiProgress] = field(default_factory=list)
+    staff_responses: int = 0  # comments and stamps by those who run it
 
     @property
     def this_month(self) -> dict:
@@ -134,26 +148,77 @@ def build(year: int, month: int, top: int = 10) -> CommunityMonth:
     ]
     report.topics = engaged_topics(start, end, top)
 
-    conf = settings.COMMUNITY
-    year_ago = end - dt.timedelta(days=365)
-    activity = (
-        Post.objects.filter(
-            status=Status.PUBLISHED, created_at__gte=year_ago, created_at__lt=end
-        ).count()
-        + Comment.objects.filter(
-            status=Status.PUBLISHED, created_at__gte=year_ago, created_at__lt=end
-        ).count()
-        + Reaction.objects.filter(created_at__gte=year_ago, created_at__lt=end).count()
+    report.kpis = kpis(year, month, report.members_total)
+    report.staff_responses = staff_responses(start, end)
+    return report
+
+
+def _activity(start, end) -> int:
+    window = Q(created_at__gte=start, created_at__lt=end)
+    return (
+        Post.objects.filter(window, status=Status.PUBLISHED).count()
+        + Comment.objects.filter(window, status=Status.PUBLISHED).count()
+        + Reaction.objects.filter(window).count()
     )
-    report.kpis = [
-        rules.KpiProgress("メンバー数", report.members_total, conf["TARGET_MEMBERS"]),
+
+
+def kpis(year: int, month: int, members_total: int) -> list[rules.KpiProgress]:
+    """Seed 001's targets (5.): members and the year's posts, comments and stamps
+    within the fiscal year (年度, from April), the managers' topics this month
+    (4(1)④, 月2回程度) and the community managers the prefecture has."""
+    conf = settings.COMMUNITY
+    start, end = _month_bounds(year, month)
+    fiscal_start, _ = _month_bounds(*rules.fiscal_year_start(year, month))
+    activity = _activity(fiscal_start, end)
+    days = (min(end, timezone.now()) - fiscal_start).days + 1
+    fiscal_label = f"{format_wareki_year(fiscal_start.year)}度"
+    topics = Post.objects.filter(
+        created_at__gte=start,
+        created_at__lt=end,
+        status=Status.PUBLISHED,
+        voice__in=[Voice.MANAGER, Voice.PREFECTURE],
+    ).count()
+    managers = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=COMMUNITY_MANAGER_GROUP)
+        .distinct()
+        .count()
+    )
+    return [
         rules.KpiProgress(
-            "投稿・コメント・リアクション（直近1年）",
+            "メンバー数（年度末までに）", members_total, conf["TARGET_MEMBERS"]
+        ),
+        rules.KpiProgress(
+            f"投稿・コメント・リアクション（{fiscal_label}の累計）",
             activity,
             conf["TARGET_ACTIVITY_PER_YEAR"],
+            note=f"このペースなら年度で{rules.yearly_pace(activity, days):,}件",
+        ),
+        rules.KpiProgress(
+            "運営の話題提供（この月、マネージャー・県の名義の投稿）",
+            topics,
+            conf["TARGET_MANAGER_TOPICS_PER_MONTH"],
+        ),
+        rules.KpiProgress(
+            "コミュニティマネージャー（人）", managers, conf["TARGET_MANAGERS"]
         ),
     ]
-    return report
+
+
+def staff_responses(start, end) -> int:
+    """Comments and stamps this month by those who run the community (the
+    seed's 「随時のリアクション」): official voices and the managers' accounts."""
+    runners = get_user_model().objects.filter(
+        Q(groups__name__in=[COMMUNITY_MANAGER_GROUP, PREFECTURE_STAFF_GROUP])
+        | Q(is_superuser=True)
+    )
+    window = Q(created_at__gte=start, created_at__lt=end)
+    comments = (
+        Comment.objects.filter(window, status=Status.PUBLISHED)
+        .filter(~Q(voice=Voice.MEMBER) | Q(author__in=runners))
+        .count()
+    )
+    return comments + Reaction.objects.filter(window, member__in=runners).count()
 
 
 def engaged_topics(start, end, top: int) -> list[Topic]:
@@ -218,8 +283,10 @@ def monthly_section(year: int, month: int) -> dict | None:
         ],
         "analysis": [
             f"{kpi.label}は{kpi.actual:,}（目標{kpi.target:,}の{kpi.percent}%）です。"
+            + (f"{kpi.note}。" if kpi.note else "")
             for kpi in report.kpis
         ]
+        + [f"運営からのコメント・リアクションは{report.staff_responses:,}件でした。"]
         + [
             f"最も盛り上がった話題は「{t.post.title}」（{t.post.room.name}）で、{t.reason}でした。"
             for t in report.topics[:1]

@@ -87,6 +87,7 @@ class KpiProgress:
     label: str
     actual: float
     target: float
+    note: str = ""
 
     @property
     def percent(self) -> int:
@@ -95,6 +96,12 @@ class KpiProgress:
     @property
     def met(self) -> bool:
         return self.actual >= self.target
+
+
+def fiscal_year_start(year: int, month: int) -> tuple[int, int]:
+    """The first month of the Japanese fiscal year (年度, April to March) that
+    holds ``year``/``month``: the seed's yearly targets count within it."""
+    return (year, 4) if month >= 4 else (year - 1, 4)
 
 
 def yearly_pace(count_so_far: int, days_so_far: int, days_in_year: int = 365) -> int:

@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from . import members, notify, oplog, rules
+from . import members, notify, oplog, rules, sharing
 from .models import (
     Comment,
     FlameAlert,
@@ -29,6 +29,8 @@ from .models import (
     Status,
     Voice,
 )
+
+MAX_MENTIONS = 10
 
 
 class NotAllowed(Exception):
@@ -60,7 +62,12 @@ def _notify_mentions(text: str, by, url: str, where: str) -> None:
     names = rules.mentioned_nicknames(text)
     if not names:
         return
-    profiles = MemberProfile.objects.filter(nickname__in=names).select_related("user")
+    # Nicknames are unique whatever their case, so 「@Hanako」 reaches hanako. At
+    # most MAX_MENTIONS people are told: a list of names is not a broadcast.
+    wanted = Q()
+    for name in names[:MAX_MENTIONS]:
+        wanted |= Q(nickname__iexact=name)
+    profiles = MemberProfile.objects.filter(wanted).select_related("user")
     who = members.display_name(by)
     for profile in profiles:
         if profile.user_id != getattr(by, "pk", None):
@@ -110,9 +117,14 @@ def create_post(
     if image is not None:
         post.image.save(image.name, image, save=False)
     post.save()
+    if shared_page is not None:
+        # A shared event or article links its towns too, so the post shows them.
+        municipalities = {
+            *municipalities,
+            *sharing.municipalities_of(shared_page.specific),
+        }
     if municipalities:
         post.municipalities.set(municipalities)
-    url = post.get_absolute_url()
     if not held:
         Room.objects.filter(pk=room.pk).update(
             post_count=F("post_count") + 1, last_activity_at=now
@@ -127,8 +139,16 @@ def create_post(
             reverse("community:moderation"),
         )
     else:
-        _notify_mentions(body, author, url, f"投稿「{title[:20]}」")
+        _announce_post(post)
     return post
+
+
+def _announce_post(post: Post) -> None:
+    """What publishing a post tells others (at once, or when a held one is
+    approved): the members it mentions."""
+    _notify_mentions(
+        post.body, post.author, post.get_absolute_url(), f"投稿「{post.title[:20]}」"
+    )
 
 
 @transaction.atomic
@@ -176,8 +196,18 @@ def create_comment(
         comment_count=F("comment_count") + 1, last_activity_at=now
     )
     Room.objects.filter(pk=post.room_id).update(last_activity_at=now)
+    _announce_comment(comment)
+    check_flame(post)
+    return comment
+
+
+def _announce_comment(comment: Comment) -> None:
+    """What publishing a comment tells others (at once, or when a held one is
+    approved): the author of the comment answered, the post's author, the
+    members mentioned."""
+    post, author, parent = comment.post, comment.author, comment.parent
     url = comment.get_absolute_url()
-    who = members.display_name(author, voice, as_municipality)
+    who = members.display_name(author, comment.voice, comment.as_municipality)
     told = {getattr(author, "pk", None)}
     if parent is not None and parent.author_id not in told:
         notify.notify(
@@ -194,9 +224,7 @@ def create_comment(
             f"{who}さんが「{post.title[:30]}」にコメントしました",
             url,
         )
-    _notify_mentions(body, author, url, f"「{post.title[:20]}」のコメント")
-    check_flame(post)
-    return comment
+    _notify_mentions(comment.body, author, url, f"「{post.title[:20]}」のコメント")
 
 
 @transaction.atomic
@@ -291,6 +319,7 @@ def moderate(target, action: str, reason: str, by) -> None:
     if action in ("hide", "delete") and not reason.strip():
         raise NotAllowed("理由を入力してください（投稿者に伝わります）。")
     was_published = target.is_published
+    was_held = target.status == Status.HELD
     now = timezone.now()
     target.status = status
     if reason.strip() or action in ("hide", "delete"):
@@ -327,6 +356,12 @@ def moderate(target, action: str, reason: str, by) -> None:
             "確認待ちだった投稿を公開しました",
             target.get_absolute_url(),
         )
+    if was_held and target.is_published:
+        # Held content told no one when it was written; now it does.
+        if isinstance(target, Post):
+            _announce_post(target)
+        else:
+            _announce_comment(target)
 
 
 def refresh_counts(post_id: int) -> None:

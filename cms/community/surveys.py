@@ -10,10 +10,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cms.core.permissions import can_view_community_room
+from cms.mailing.models import AgeBand
 
 from . import members, rules
 from .models import (
     QuestionKind,
+    Relation,
     Survey,
     SurveyAnswer,
     SurveyQuestion,
@@ -141,8 +143,9 @@ def results(survey: Survey) -> list[dict]:
 
 
 def export_csv(survey: Survey) -> str:
-    """One row per response: when, the member's attributes, one column per question
-    (no names or addresses: the export is for counting, not for contacting)."""
+    """One row per response: when, the member's attributes (in words, as Excel
+    users read them), one column per question (no names or addresses: the export
+    is for counting, not for contacting)."""
     questions: list[SurveyQuestion] = list(survey.questions.all())
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -155,14 +158,16 @@ def export_csv(survey: Survey) -> str:
         .prefetch_related("answers")
         .order_by("submitted_at")
     )
+    relations, age_bands = dict(Relation.choices), dict(AgeBand.choices)
     for response in responses:
         attributes = member_attributes(response.member)
         by_question = {a.question_id: a.value for a in response.answers.all()}
+        relation, age_band = attributes.get("relation"), attributes.get("age_band")
         writer.writerow(
             [
                 timezone.localtime(response.submitted_at).strftime("%Y-%m-%d %H:%M"),
-                attributes.get("relation", ""),
-                attributes.get("age_band", ""),
+                relations.get(relation, "") if relation else "",
+                age_bands.get(age_band, "") if age_band else "",
                 attributes.get("prefecture", ""),
                 *[by_question.get(q.pk, "").replace("\n", " / ") for q in questions],
             ]

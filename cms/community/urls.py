@@ -24,6 +24,7 @@ urlpatterns = [
         {"kind": "comment"},
         name="moderate_comment",
     ),
+    path("share/", views.share, name="share"),
     path("moderation/", views.moderation_queue, name="moderation"),
     path("moderation/members/<int:user_id>/", views.block_member, name="block"),
     path(

@@ -35,7 +35,7 @@ from cms.core.permissions import (
 )
 from cms.core.ratelimit import client_ip, hit
 
-from . import members, notify, rules, services, surveys
+from . import members, notify, rules, services, sharing, surveys
 from .forms import (
     BlockForm,
     CommentForm,
@@ -234,13 +234,15 @@ def room_detail(request, slug):
     posts = (
         _post_queryset()
         .filter(room=room, status=Status.PUBLISHED)
+        .prefetch_related("municipalities")
         .order_by("-is_pinned", "-last_activity_at", "-pk")
     )
     paginator = Paginator(posts, settings.COMMUNITY["POSTS_PER_PAGE"])
     page = paginator.get_page(request.GET.get("page"))
+    sharing.attach_cards(page.object_list)
     form = None
     if request.user.is_authenticated and is_community_member(request.user):
-        form = PostForm(voices=community_voices(request.user))
+        form = _post_form(request, initial=_share_initial(request))
     return _render(
         request,
         "room.html",
@@ -254,11 +256,31 @@ def room_detail(request, slug):
     )
 
 
+def _share_initial(request) -> dict:
+    """The compose form filled in from 「コミュニティで話題にする」
+    (``?share=`` the page's path): the page to share and its title."""
+    text = (request.GET.get("share") or "").strip()[:500]
+    if not text:
+        return {}
+    page = sharing.page_for_url(text, [request.get_host()])
+    return {"share": text, "title": page.title[:80] if page else ""}
+
+
+def _post_form(request, *args, **kwargs) -> PostForm:
+    return PostForm(
+        *args,
+        voices=community_voices(request.user),
+        hosts=[request.get_host()],
+        can_pin=is_community_manager(request.user),
+        **kwargs,
+    )
+
+
 @participant_required
 @require_POST
 def post_create(request, slug):
     room = _visible_room(request, slug)
-    form = PostForm(request.POST, request.FILES, voices=community_voices(request.user))
+    form = _post_form(request, request.POST, request.FILES)
     if not room.is_open and not is_community_manager(request.user):
         form.add_error(None, "この部屋は現在、投稿を受け付けていません。")
     per_hour = settings.COMMUNITY["POSTS_PER_HOUR"]
@@ -280,6 +302,8 @@ def post_create(request, slug):
                 image_alt=form.cleaned_data.get("image_alt") or "",
                 link_url=form.cleaned_data.get("link_url") or "",
                 municipalities=form.cleaned_data.get("municipalities") or (),
+                shared_page=form.cleaned_data.get("shared_page"),
+                is_pinned=bool(form.cleaned_data.get("is_pinned")),
             )
         except services.NotAllowed as refused:
             form.add_error(None, str(refused))
@@ -289,6 +313,7 @@ def post_create(request, slug):
                 html = ""
                 if post.is_published:
                     post = _post_queryset().get(pk=post.pk)
+                    sharing.attach_cards([post])
                     html = _fragment(request, "parts/post_card.html", {"post": post})
                 return JsonResponse(
                     {
@@ -299,7 +324,7 @@ def post_create(request, slug):
                             "parts/post_form.html",
                             {
                                 "room": room,
-                                "form": PostForm(voices=community_voices(request.user)),
+                                "form": _post_form(request),
                             },
                         ),
                     }
@@ -363,6 +388,7 @@ def _comment_tree(post: Post, user):
 
 def post_detail(request, pk):
     post = _viewable_post(request, pk)
+    sharing.attach_cards([post])
     user = request.user
     can_write = (
         user.is_authenticated and is_community_member(user) and post.is_published
@@ -388,7 +414,12 @@ def post_detail(request, pk):
 def comment_create(request, pk):
     post = _viewable_post(request, pk)
     form = CommentForm(request.POST, voices=community_voices(request.user))
-    if form.is_valid():
+    per_hour = settings.COMMUNITY["COMMENTS_PER_HOUR"]
+    if not hit("community:comment", str(request.user.pk), per_hour, 3600).allowed:
+        form.add_error(
+            None, "短い時間にコメントが続いています。しばらくしてからお試しください。"
+        )
+    if not form.errors and form.is_valid():
         parent = None
         if form.cleaned_data.get("parent"):
             parent = Comment.objects.filter(
@@ -495,6 +526,37 @@ def report(request, pk, kind="post"):
         request,
         "report.html",
         {"form": form, "target": target, "post": post, "kind": kind},
+    )
+
+
+@member_required
+def share(request):
+    """「コミュニティで話題にする」: the portal's event and article pages send
+    their path here (``?url=``); the member sees the card and picks the room,
+    whose compose form opens filled in. Without a page, a search of public events
+    and articles by title (``?q=``)."""
+    text = (request.GET.get("url") or request.GET.get("q") or "").strip()[:500]
+    page = card = None
+    results = []
+    if text and sharing.looks_like_url(text):
+        page = sharing.page_for_url(text, [request.get_host()])
+    elif text:
+        results = sharing.cards(sharing.search(text))
+    if page is not None:
+        (card,) = sharing.cards([page])
+    rooms = Room.objects.all()
+    if not is_community_manager(request.user):
+        rooms = rooms.filter(is_open=True)
+    return _render(
+        request,
+        "share.html",
+        {
+            "text": text,
+            "card": card,
+            "results": results,
+            "rooms": rooms if card is not None else [],
+            "not_found": bool(text) and card is None and not results,
+        },
     )
 
 

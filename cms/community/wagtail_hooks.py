@@ -138,6 +138,8 @@ class PostViewSet(ModelViewSet):
         "room",
         "title",
         "body",
+        "shared_page",
+        "municipalities",
         "author",
         "voice",
         "status",
@@ -211,6 +213,31 @@ class NgWordViewSet(ModelViewSet):
     search_backend_name = None
 
 
+class BlockEditView(EditView):
+    """Lifting a block here is the same act as on the public page: the time and
+    who did it come from ``services.unblock``, with its log entry. A lifted
+    block stays lifted (a new block is a new row)."""
+
+    def save_instance(self):
+        instance = self.form.save(commit=False)
+        old = MemberBlock.objects.get(pk=instance.pk)
+        MemberBlock.objects.filter(pk=old.pk).update(reason=instance.reason)
+        if old.lifted_at is None and instance.lifted_at is not None:
+            services.unblock(old, self.request.user)
+        return MemberBlock.objects.get(pk=old.pk)
+
+
+class AlertEditView(EditView):
+    """Acknowledging an alert here records who did it and logs it, as the
+    public 対応待ち page does."""
+
+    def save_instance(self):
+        old = FlameAlert.objects.get(pk=self.object.pk)
+        if self.form.cleaned_data.get("acknowledged_at"):
+            services.acknowledge_alert(old, self.request.user)
+        return FlameAlert.objects.get(pk=old.pk)
+
+
 class MemberBlockViewSet(ModelViewSet):
     model = MemberBlock
     icon = "lock"
@@ -224,6 +251,7 @@ class MemberBlockViewSet(ModelViewSet):
         DateColumn("created_at", label="開始"),
         DateColumn("lifted_at", label="解除"),
     ]
+    edit_view_class = BlockEditView
 
 
 class FlameAlertViewSet(ModelViewSet):
@@ -239,6 +267,23 @@ class FlameAlertViewSet(ModelViewSet):
         DateColumn("created_at", label="発生"),
         DateColumn("acknowledged_at", label="確認"),
     ]
+    edit_view_class = AlertEditView
+
+
+def public_url(name: str, *args) -> str:
+    """A community page on the public side (not in the admin's URLs)."""
+    return settings.PORTAL_SITE_URL + reverse(
+        f"community:{name}", args=args, urlconf=settings.ROOT_URLCONF
+    )
+
+
+class MemberColumns:
+    @staticmethod
+    def block(profile):
+        return format_html(
+            '<a href="{}">利用停止・解除（公開画面）</a>',
+            public_url("block", profile.user_id),
+        )
 
 
 class MemberViewSet(ModelViewSet):
@@ -254,6 +299,7 @@ class MemberViewSet(ModelViewSet):
         Column("relation", label="地域との関わり", accessor="get_relation_display"),
         Column("confirmed", label="確認済み", accessor="is_confirmed"),
         DateColumn("created_at", label="登録日"),
+        Column("block", label="利用停止", accessor=MemberColumns.block),
     ]
     list_filter = ["relation"]
     search_fields = ["nickname"]
@@ -410,9 +456,7 @@ class PublicQueueLink(ViewSet):
 
     @property
     def menu_url(self):
-        return settings.PORTAL_SITE_URL + reverse(
-            "community:moderation", urlconf=settings.ROOT_URLCONF
-        )
+        return public_url("moderation")
 
     def get_urlpatterns(self):
         return []

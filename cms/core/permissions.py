@@ -796,13 +796,18 @@ def community_voices(user) -> list[tuple[str, int | None]]:
 
 class CommunityPolicy(BasePermissionPolicy):
     """Community models in the admin: ``who`` is "manager" (community managers and
-    staff) or "staff" (prefecture staff only)."""
+    staff) or "staff" (prefecture staff only). ``addable`` is False for what only
+    the community's pages make (posts, comments, reports, blocks, alerts,
+    members): the admin reviews and changes those, it never creates them."""
 
-    def __init__(self, model, who="manager"):
+    def __init__(self, model, who="manager", addable=True):
         super().__init__(model)
         self.who = who
+        self.addable = addable
 
     def user_has_permission(self, user, action):
+        if action == "add" and not self.addable:
+            return False
         if self.who == "staff":
             return can_edit_community_rules(user)
         return is_community_manager(user)

@@ -74,6 +74,45 @@ def test_an_ng_word_in_a_comment_holds_only_that_comment(community):
     )
 
 
+def test_approving_held_content_sends_the_notices_it_held_back(community):
+    """Mentions and comment notices of a held post or comment go out when a
+    manager approves it, not before (and never for what stays hidden)."""
+    NgWord.objects.create(word="詐欺")
+    post = services.create_post(
+        community.lounge,
+        community.taro,
+        title="詐欺に注意",
+        body="@hanako さんも気をつけて",
+    )
+    comment = services.create_comment(
+        services.create_post(community.lounge, community.taro, title="物件", body="…"),
+        community.hanako,
+        body="詐欺かも？",
+    )
+    assert not Notification.objects.filter(
+        kind__in=[NotificationKind.MENTION, NotificationKind.COMMENT]
+    ).exists()
+    manager = client_for(community.manager)
+    manager.post(f"/community/p/{post.pk}/moderate/", {"action": "approve"})
+    manager.post(f"/community/c/{comment.pk}/moderate/", {"action": "approve"})
+    assert Notification.objects.filter(
+        recipient=community.hanako, kind=NotificationKind.MENTION
+    ).exists()
+    assert Notification.objects.filter(
+        recipient=community.taro,
+        kind=NotificationKind.COMMENT,
+        message="hanakoさんが「物件」にコメントしました",
+    ).exists()
+    # Approving again (restore) tells no one twice.
+    manager.post(f"/community/p/{post.pk}/moderate/", {"action": "restore"})
+    assert (
+        Notification.objects.filter(
+            recipient=community.hanako, kind=NotificationKind.MENTION
+        ).count()
+        == 1
+    )
+
+
 def test_report_then_hide_tells_the_author_why(
     community, smtp_server, django_capture_on_commit_callbacks
 ):
@@ -216,3 +255,35 @@ def test_a_burst_of_comments_raises_an_alert(community, settings):
     for n in range(5):
         services.create_comment(post, community.hanako, body=f"反論{n}")
     assert FlameAlert.objects.get(post=post).cause == "60分間にコメントが5件"
+
+
+def test_notification_settings_silence_news_but_not_decisions(
+    community, smtp_server, django_capture_on_commit_callbacks
+):
+    """A member who switches off in-site notices and moderation mails on their
+    profile gets no comment notice and no mail, but still sees the decision about
+    their own post in the site."""
+    taro = client_for(community.taro)
+    response = taro.post(
+        "/community/me/",
+        {"nickname": "taro", "relation": "moved"},  # every box unticked
+    )
+    assert response.status_code == 302
+    post = services.create_post(
+        community.lounge, community.taro, title="静かに", body="…"
+    )
+    client_for(community.hanako).post(
+        f"/community/p/{post.pk}/comment/", {"body": "こんにちは"}
+    )
+    assert not Notification.objects.filter(
+        recipient=community.taro, kind=NotificationKind.COMMENT
+    ).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(community.manager).post(
+            f"/community/p/{post.pk}/moderate/",
+            {"action": "hide", "reason": "重複した投稿のため"},
+        )
+    assert Notification.objects.filter(
+        recipient=community.taro, kind=NotificationKind.MODERATION
+    ).exists()
+    assert smtp_server.parsed() == []

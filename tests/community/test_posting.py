@@ -148,7 +148,7 @@ def test_mentions_notify_the_member_named(community):
     client = client_for(community.taro)
     client.post(
         "/community/r/lounge/post/",
-        {"title": "先輩に質問", "body": "@hanako さん、冬の暖房どうしてますか"},
+        {"title": "先輩に質問", "body": "@Hanako さん、冬の暖房どうしてますか"},
     )
     notice = Notification.objects.get(recipient=community.hanako)
     assert notice.kind == NotificationKind.MENTION
@@ -180,3 +180,43 @@ def test_a_closed_room_takes_no_member_posts(community):
     )
     assert response.status_code == 400
     assert "投稿を受け付けていません" in response.content.decode()
+
+
+def test_comments_are_rate_limited_per_member(community, settings):
+    settings.COMMUNITY = {**settings.COMMUNITY, "COMMENTS_PER_HOUR": 2}
+    post = services.create_post(
+        community.lounge, community.taro, title="話題", body="本文"
+    )
+    hanako = client_for(community.hanako)
+    for n in range(2):
+        hanako.post(f"/community/p/{post.pk}/comment/", {"body": f"コメント{n}"})
+    refused = hanako.post(
+        f"/community/p/{post.pk}/comment/", {"body": "もうひとつ"}, **FETCH
+    )
+    assert refused.status_code == 400
+    assert "短い時間にコメントが続いています" in refused.json()["error"]
+    page = hanako.post(
+        f"/community/p/{post.pk}/comment/", {"body": "もうひとつ"}, follow=True
+    )
+    assert "短い時間にコメントが続いています" in page.content.decode()
+    assert Comment.objects.filter(post=post).count() == 2
+    # Another member has their own allowance.
+    client_for(community.taro).post(
+        f"/community/p/{post.pk}/comment/", {"body": "返します"}
+    )
+    assert Comment.objects.filter(post=post).count() == 3
+
+
+def test_community_pages_wear_the_portals_colours(community):
+    """The colours staff choose in the portal's settings (checked for contrast
+    there) apply to the community pages as to the static site."""
+    from wagtail.models import Site
+
+    from cms.core.models import PortalSettings
+
+    brand = PortalSettings.for_site(Site.objects.get(is_default_site=True))
+    brand.primary_colour, brand.accent_colour = "#2d6a2e", "#a3360c"
+    brand.save()
+    html = Client().get("/community/").content.decode()
+    assert "--primary: #2d6a2e; --accent: #a3360c;" in html
+    assert '<meta name="theme-color" content="#2d6a2e">' in html

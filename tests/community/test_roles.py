@@ -5,7 +5,15 @@ import pytest
 from django.test import Client
 
 from cms.community import services
-from cms.community.models import Post, Room, RulesVersion, Status, Voice
+from cms.community.models import (
+    FlameAlert,
+    MemberBlock,
+    Post,
+    Room,
+    RulesVersion,
+    Status,
+    Voice,
+)
 from cms.core.models import Municipality
 
 from .conftest import client_for
@@ -104,13 +112,50 @@ def test_a_member_cannot_post_as_the_prefecture_or_the_manager(community):
         assert (made.voice, made.as_municipality) == (Voice.MEMBER, None)
 
 
-def test_the_manager_posts_as_the_manager(community):
-    client_for(community.manager).post(
+def test_the_manager_posts_as_the_manager_and_pins_the_topic(community):
+    services.create_post(community.lounge, community.taro, title="新しい話", body="…")
+    manager = client_for(community.manager)
+    assert "ピン留め" in manager.get("/community/r/lounge/").content.decode()
+    manager.post(
         "/community/r/lounge/post/",
-        {"title": "今月のテーマ", "body": "冬の暮らし", "voice": "manager"},
+        {
+            "title": "今月のテーマ",
+            "body": "冬の暮らし",
+            "voice": "manager",
+            "is_pinned": "on",
+        },
     )
     post = Post.objects.get(title="今月のテーマ")
     assert post.voice == Voice.MANAGER and post.status == Status.PUBLISHED
+    assert post.is_pinned
+    services.create_post(community.lounge, community.taro, title="その後の話", body="…")
+    room = Client().get("/community/r/lounge/").content.decode()
+    # Pinned first, though two topics are newer.
+    assert (
+        room.index("今月のテーマ") < room.index("その後の話") < room.index("新しい話")
+    )
+
+
+def test_members_and_editors_cannot_pin(community):
+    for who in (community.hanako, community.mito_editor):
+        client = client_for(who)
+        assert "ピン留め" not in client.get("/community/r/lounge/").content.decode()
+        client.post(
+            "/community/r/lounge/post/",
+            {"title": f"固定したい{who.pk}", "body": "x", "is_pinned": "on"},
+        )
+        assert not Post.objects.get(title=f"固定したい{who.pk}").is_pinned
+
+
+def test_a_manager_pins_an_existing_topic_in_the_admin(community, post):
+    response = client_for(community.manager).post(
+        f"/admin/community_posts/edit/{post.pk}/",
+        {"status": "published", "moderation_reason": "", "is_pinned": "on"},
+    )
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.is_pinned and post.status == Status.PUBLISHED
+    assert "ピン留め" in Client().get("/community/r/lounge/").content.decode()
 
 
 # --- The admin ------------------------------------------------------------------------
@@ -191,4 +236,62 @@ def test_hiding_a_post_in_the_admin_is_a_moderation_action(community, post):
     assert ModelLogEntry.objects.filter(action="community.hide").exists()
     assert community.taro.community_notifications.filter(
         message__contains="個人情報が含まれていたため"
+    ).exists()
+
+
+@pytest.mark.parametrize(
+    "screen",
+    [
+        "community_posts",
+        "community_comments",
+        "community_reports",
+        "community_blocks",
+        "community_alerts",
+        "community_members",
+    ],
+)
+def test_the_admin_never_creates_what_the_community_pages_make(community, screen):
+    """Posts, comments, reports, blocks, alerts and members come from the public
+    pages; the admin offers no 「追加」 for them (a block made there had no member)."""
+    for who in (community.manager, community.staff):
+        client = client_for(who)
+        assert client.get(f"/admin/{screen}/").status_code == 200
+        assert client.get(f"/admin/{screen}/new/").status_code in (302, 403)
+        assert client.post(f"/admin/{screen}/new/", {"reason": "x"}).status_code in (
+            302,
+            403,
+        )
+    assert not MemberBlock.objects.exists()
+
+
+def test_lifting_a_block_or_acknowledging_an_alert_in_the_admin_is_logged(
+    community, post
+):
+    from wagtail.models import ModelLogEntry
+
+    block = services.block(community.hanako, "連続投稿", community.manager)
+    manager = client_for(community.manager)
+    members = manager.get("/admin/community_members/").content.decode()
+    assert f"/community/moderation/members/{community.hanako.pk}/" in members
+    response = manager.post(
+        f"/admin/community_blocks/edit/{block.pk}/",
+        {"reason": "連続投稿（解除）", "lifted_at": "2026-12-01 10:00"},
+    )
+    assert response.status_code == 302
+    block.refresh_from_db()
+    assert block.lifted_at is not None and block.reason == "連続投稿（解除）"
+    assert ModelLogEntry.objects.filter(
+        action="community.unblock", user=community.manager
+    ).exists()
+
+    alert = FlameAlert.objects.create(post=post, cause="通報が3件")
+    response = manager.post(
+        f"/admin/community_alerts/edit/{alert.pk}/",
+        {"acknowledged_at": "2026-12-01 10:00"},
+    )
+    assert response.status_code == 302
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == community.manager
+    assert ModelLogEntry.objects.filter(
+        action="community.alert_ack", user=community.manager
     ).exists()

@@ -49,6 +49,12 @@ def test_kpi_progress_and_yearly_pace():
     assert rules.yearly_pace(5, 0) == 0
 
 
+def test_the_fiscal_year_runs_from_april_to_march():
+    assert rules.fiscal_year_start(2025, 4) == (2025, 4)
+    assert rules.fiscal_year_start(2025, 12) == (2025, 4)
+    assert rules.fiscal_year_start(2026, 3) == (2025, 4)
+
+
 def test_pager_shows_first_last_and_neighbours_with_gaps():
     assert rules.page_range(1, 1) == [1]
     assert rules.page_range(5, 10) == [1, None, 3, 4, 5, 6, 7, None, 10]

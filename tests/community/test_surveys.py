@@ -7,12 +7,14 @@ from django.utils import timezone
 
 from cms.community import surveys
 from cms.community.models import (
+    MemberProfile,
     QuestionKind,
     Relation,
     Survey,
     SurveyQuestion,
     SurveyResponse,
 )
+from cms.mailing.models import Subscriber, SubscriberStatus
 
 from .conftest import client_for, make_member
 
@@ -150,9 +152,62 @@ def test_results_count_choices_and_ratings_and_export_csv(community, survey):
         lines[0]
         == "回答日時,地域との関わり,年代,都道府県,移住して良かったこと,満足度,ひとこと"
     )
-    assert lines[2].endswith(",moved,40s,,自然 / 仕事,3,満足")
+    assert lines[2].endswith(",移住した,40代,,自然 / 仕事,3,満足")
     manager = client_for(community.manager)
     assert manager.get(f"/admin/community_survey_results/{survey.pk}/").status_code in (
         302,
         403,
+    )
+
+
+def test_age_band_and_residence_target_members_even_when_kept_on_the_mail_list(
+    community,
+):
+    """Targets combine: 30代 living in 東京都. A member whose attributes live on
+    their mail subscription is targeted by those (shared, not copied)."""
+    survey = Survey.objects.create(
+        title="東京の30代に聞きます",
+        target_age_bands=["30s"],
+        target_prefectures=["東京都"],
+        is_published=True,
+        opens_at=timezone.now(),
+    )
+    SurveyQuestion.objects.create(
+        survey=survey, text="満足度", kind=QuestionKind.RATING, sort_order=0
+    )
+    asked = make_member("tokyo30", age_band="30s", prefecture="東京都")
+    wrong_age = make_member("tokyo50", age_band="50s", prefecture="東京都")
+    wrong_place = make_member("osaka30", age_band="30s", prefecture="大阪府")
+    via_mail = make_member("mail30")
+    profile = MemberProfile.objects.get(user=via_mail)
+    profile.subscriber = Subscriber.objects.create(
+        email="mail30@example.jp",
+        status=SubscriberStatus.ACTIVE,
+        age_band="30s",
+        prefecture="東京都",
+    )
+    profile.save()
+
+    def sees(user) -> bool:
+        page = client_for(user).get("/community/surveys/").content.decode()
+        return "東京の30代に聞きます" in page
+
+    assert sees(asked) and sees(via_mail)
+    assert not sees(wrong_age) and not sees(wrong_place)
+    assert (
+        client_for(wrong_place).get(f"/community/surveys/{survey.pk}/").status_code
+        == 404
+    )
+    done = client_for(via_mail).post(
+        f"/community/surveys/{survey.pk}/",
+        {f"q{survey.questions.get().pk}": "5"},
+    )
+    assert "回答ありがとうございました" in done.content.decode()
+    export = client_for(community.staff).get(
+        f"/admin/community_survey_results/{survey.pk}/?format=csv"
+    )
+    assert (
+        export.content.decode("utf-8-sig")
+        .splitlines()[1]
+        .endswith(",移住を検討中,30代,東京都,5")
     )
