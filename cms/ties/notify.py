@@ -86,7 +86,7 @@ def send_weekly_digests(now=None) -> int:
     """Each active member gets the open programs published since their last digest
     (at most a week back) that match them; nothing when none match."""
     from . import matching
-    from .models import MemberStatus, Program, ProgramStatus, TiesMember
+    from .models import MemberStatus, ProgramStatus, TiesMember, public_programs
 
     now = now or timezone.now()
     sent = 0
@@ -97,7 +97,7 @@ def send_weekly_digests(now=None) -> int:
             member.last_digest_at or now - dt.timedelta(days=7),
             now - dt.timedelta(days=7),
         )
-        new = Program.objects.filter(
+        new = public_programs().filter(
             status=ProgramStatus.OPEN, opened_at__gt=since, opened_at__lte=now
         )
         found = matching.programs_for(member, new)

@@ -23,13 +23,7 @@ urlpatterns = [
     ),
     path("meetings/<int:pk>/register/", views.meeting_register, name="meeting"),
     path("host/", views.host_home, name="host"),
-    path("host/programs/new/", views.host_program_edit, name="host_program_new"),
     path("host/programs/<int:pk>/", views.host_program, name="host_program"),
-    path(
-        "host/programs/<int:pk>/edit/",
-        views.host_program_edit,
-        name="host_program_edit",
-    ),
     path(
         "host/applications/<int:pk>/",
         views.host_application,

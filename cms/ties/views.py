@@ -15,6 +15,7 @@ from django.contrib.auth import login, logout
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,7 +35,6 @@ from .forms import (
     EligibilityForm,
     MessageForm,
     ProfileFields,
-    ProgramForm,
     RegistrationForm,
     ReportForm,
     SubsidyForm,
@@ -44,9 +44,11 @@ from .models import (
     ApplicationStatus,
     ExchangeMeeting,
     HostOrganisation,
-    Program,
+    ProgramIndexPage,
+    ProgramPage,
     ProgramStatus,
     TiesMember,
+    public_programs,
 )
 
 JOIN_LIMIT = (5, 3600)
@@ -109,7 +111,8 @@ def host_required(view):
 
 def index(request):
     programs = (
-        Program.objects.filter(status=ProgramStatus.OPEN)
+        public_programs()
+        .filter(status=ProgramStatus.OPEN)
         .select_related("municipality", "host")
         .order_by("deadline", "pk")
     )
@@ -128,12 +131,13 @@ def index(request):
 
 def program_detail(request, pk):
     program = get_object_or_404(
-        Program.objects.select_related("municipality", "host"), pk=pk
+        ProgramPage.objects.select_related("municipality", "host"), pk=pk
     )
-    if program.status == ProgramStatus.DRAFT and not (
+    # A draft, scheduled or restricted program is seen only by who runs it.
+    if not public_programs().filter(pk=pk).exists() and not (
         request.user.is_authenticated and can_manage_ties_program(request.user, program)
     ):
-        raise PermissionDenied
+        raise Http404
     member = _member(request)
     application = None
     explanation = None
@@ -161,7 +165,7 @@ def program_detail(request, pk):
 @require_POST
 @member_required
 def apply(request, member, pk):
-    program = get_object_or_404(Program, pk=pk)
+    program = get_object_or_404(public_programs(), pk=pk)
     form = ApplyForm(request.POST)
     if not program.accepts_applications():
         messages.error(request, "このプログラムは申込みを受け付けていません。")
@@ -355,7 +359,7 @@ def application_report(request, member, pk):
 @host_required
 def host_home(request):
     programs = (
-        Program.objects.filter(host_id__in=ties_host_ids_for_user(request.user))
+        ProgramPage.objects.filter(host_id__in=ties_host_ids_for_user(request.user))
         .select_related("municipality")
         .annotate(
             applied=Count("applications"),
@@ -365,12 +369,36 @@ def host_home(request):
             ),
         )
     )
-    return _render(request, "host_home.html", {"programs": programs})
+    hosts = HostOrganisation.objects.filter(
+        pk__in=ties_host_ids_for_user(request.user)
+    ).select_related("municipality")
+    # Programs are written in the CMS (drafts, approval, scheduled publishing):
+    # one 「作成」 link per municipality the user's organisations work in.
+    new_program_links = []
+    for municipality in sorted({h.municipality for h in hosts}, key=lambda m: m.pk):
+        folder = ProgramIndexPage.ensure_for(municipality)
+        if folder is not None:
+            new_program_links.append(
+                (
+                    municipality,
+                    reverse(
+                        "wagtailadmin_pages:add",
+                        args=("ties", "programpage", folder.pk),
+                    ),
+                )
+            )
+    return _render(
+        request,
+        "host_home.html",
+        {"programs": programs, "new_program_links": new_program_links},
+    )
 
 
 @host_required
 def host_program(request, pk):
-    program = get_object_or_404(Program.objects.select_related("municipality"), pk=pk)
+    program = get_object_or_404(
+        ProgramPage.objects.select_related("municipality"), pk=pk
+    )
     if not can_manage_ties_program(request.user, program):
         raise PermissionDenied
     return _render(
@@ -407,31 +435,6 @@ def host_application(request, pk):
                 messages.success(request, "申込みの状態を更新しました。")
         return redirect("ties:host_application", pk=pk)
     return _thread(request, application, True)
-
-
-@host_required
-def host_program_edit(request, pk=None):
-    """Create (pk None) or edit one of the host's own programs."""
-    hosts = HostOrganisation.objects.filter(
-        pk__in=ties_host_ids_for_user(request.user)
-    ).order_by("name")
-    if pk is None:
-        host = hosts.filter(pk=request.GET.get("host") or 0).first() or hosts.first()
-        program = Program(host=host, municipality=host.municipality)
-    else:
-        program = get_object_or_404(Program, pk=pk)
-        if not can_manage_ties_program(request.user, program):
-            raise PermissionDenied
-    form = ProgramForm(
-        request.POST if request.method == "POST" else None, instance=program
-    )
-    if request.method == "POST" and form.is_valid():
-        program = form.save()
-        messages.success(request, "プログラムを保存しました。")
-        return redirect("ties:host_program", pk=program.pk)
-    return _render(
-        request, "host_program_form.html", {"form": form, "program": program}
-    )
 
 
 # --- Transport subsidy ------------------------------------------------------------
