@@ -189,17 +189,39 @@ class SubsidyForm(forms.Form):
         self.fields["application"].label_from_instance = lambda a: a.program.title
 
     def clean_receipts(self):
-        upload = self.cleaned_data["receipts"]
-        if not upload.name.lower().endswith(self.ALLOWED):
-            raise forms.ValidationError(
-                "領収書: PDF・JPEG・PNG・HEICのファイルを選んでください。"
-            )
-        if upload.size > settings.TIES["RECEIPT_MAX_BYTES"]:
-            limit = settings.TIES["RECEIPT_MAX_BYTES"] // (1024 * 1024)
-            raise forms.ValidationError(
-                f"領収書: {limit}MBまでのファイルにしてください。"
-            )
-        return upload
+        return checked_receipt(self.cleaned_data["receipts"], self.ALLOWED)
+
+
+def checked_receipt(upload, allowed):
+    """A receipt upload of an allowed kind and size, or a message naming it."""
+    if not upload.name.lower().endswith(allowed):
+        raise forms.ValidationError(
+            "領収書: PDF・JPEG・PNG・HEICのファイルを選んでください。"
+        )
+    if upload.size > settings.TIES["RECEIPT_MAX_BYTES"]:
+        limit = settings.TIES["RECEIPT_MAX_BYTES"] // (1024 * 1024)
+        raise forms.ValidationError(f"領収書: {limit}MBまでのファイルにしてください。")
+    return upload
+
+
+class ResubmitForm(forms.Form):
+    """A returned subsidy application sent again with a corrected receipt."""
+
+    receipts = SubsidyForm.base_fields["receipts"]
+
+    def clean_receipts(self):
+        return checked_receipt(self.cleaned_data["receipts"], SubsidyForm.ALLOWED)
+
+
+class ReasonForm(forms.Form):
+    """Why a member withdraws (optional) or a host cancels (required)."""
+
+    reason = forms.CharField(
+        label="理由",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class DeleteForm(forms.Form):

@@ -302,6 +302,7 @@ class ApplicationStatus(models.TextChoices):
     ACCEPTED = "accepted", "受入決定"
     DECLINED = "declined", "お見送り"
     WITHDRAWN = "withdrawn", "取り下げ"
+    CANCELLED = "cancelled", "受入の取り消し"
     PARTICIPATED = "participated", "参加済み"
     REPORTED = "reported", "報告済み"
 
@@ -421,6 +422,7 @@ class MeetingRegistration(models.Model):
 class SubsidyStatus(models.TextChoices):
     SUBMITTED = "submitted", "審査待ち"
     APPROVED = "approved", "交付決定"
+    RETURNED = "returned", "差し戻し"
     REJECTED = "rejected", "不交付"
     PAID = "paid", "支払済み"
 

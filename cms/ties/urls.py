@@ -17,6 +17,11 @@ urlpatterns = [
     path("programs/<int:pk>/apply/", views.apply, name="apply"),
     path("applications/<int:pk>/", views.application_detail, name="application"),
     path(
+        "applications/<int:pk>/withdraw/",
+        views.application_withdraw,
+        name="application_withdraw",
+    ),
+    path(
         "applications/<int:pk>/report/",
         views.application_report,
         name="application_report",
@@ -31,4 +36,5 @@ urlpatterns = [
     ),
     path("subsidy/", views.subsidy, name="subsidy"),
     path("subsidy/apply/", views.subsidy_apply, name="subsidy_apply"),
+    path("subsidy/result/<str:token>/", views.subsidy_result, name="subsidy_result"),
 ]

@@ -28,15 +28,17 @@ from cms.core.permissions import (
 )
 from cms.core.ratelimit import client_ip, hit
 
-from . import matching, members, notify, rules, services
+from . import matching, members, notify, rules, services, tokens
 from .forms import (
     ApplyForm,
     DeleteForm,
     EligibilityForm,
     MessageForm,
     ProfileFields,
+    ReasonForm,
     RegistrationForm,
     ReportForm,
+    ResubmitForm,
     SubsidyForm,
 )
 from .models import (
@@ -314,6 +316,7 @@ def _thread(request, application, as_host, form=None, status=200):
             "thread": application.messages.select_related("author"),
             "form": form or MessageForm(),
             "report_form": ReportForm(),
+            "reason_form": ReasonForm(),
             "as_host": as_host,
             "Status": ApplicationStatus,
         },
@@ -333,6 +336,27 @@ def application_detail(request, member, pk):
         services.post_message(application, request.user, form.cleaned_data["body"])
         return redirect("ties:application", pk=pk)
     return _thread(request, application, False)
+
+
+@require_POST
+@member_required
+def application_withdraw(request, member, pk):
+    """The member takes back an application (applied or accepted), optionally
+    saying why; the host is told by mail."""
+    application = _application(request, pk)
+    if application.member_id != member.pk:
+        raise PermissionDenied
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.decide(application, "withdraw", request.user, reason, as_host=False)
+    except services.TransitionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, "申込みを取り下げました。受入団体にお知らせしました。"
+        )
+    return redirect("ties:application", pk=pk)
 
 
 @require_POST
@@ -427,8 +451,14 @@ def host_application(request, pk):
                 application, request.user, form.cleaned_data["body"], from_host=True
             )
         else:
+            reason = ReasonForm(request.POST)
             try:
-                services.decide(application, action, request.user)
+                services.decide(
+                    application,
+                    action,
+                    request.user,
+                    reason.cleaned_data["reason"] if reason.is_valid() else "",
+                )
             except services.TransitionError as error:
                 messages.error(request, str(error))
             else:
@@ -438,6 +468,31 @@ def host_application(request, pk):
 
 
 # --- Transport subsidy ------------------------------------------------------------
+
+
+def subsidy_result(request, token):
+    """The review result a mail links to (signed, expiring; no log-in needed, the
+    link is for one application). A returned application is sent again here."""
+    subsidy = tokens.subsidy_for_token(token)
+    if subsidy is None:
+        return _render(request, "subsidy_link_failed.html", status=400)
+    form = ResubmitForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resubmit_subsidy(subsidy, form.cleaned_data["receipts"])
+        except services.TransitionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request, "再提出しました。審査の結果はメールでお知らせします。"
+            )
+        return redirect("ties:subsidy_result", token=token)
+    return _render(
+        request,
+        "subsidy_result.html",
+        {"subsidy": subsidy, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 def subsidy(request):

@@ -4,9 +4,10 @@ transport-subsidy review, SNS follower counts, and the KPI page with the
 handover exports. Hosts do not use the admin: their pages are /ties/host/."""
 
 from django import forms
+from django.forms import modelform_factory
 from django.urls import path, reverse
-from django.utils import timezone
 from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.ui.tables.pages import PageStatusColumn
@@ -22,8 +23,8 @@ from cms.core.permissions import (
     ties_programs_for_user,
 )
 
-from . import admin_views, members
-from .forms import TagsField
+from . import admin_views, members, services
+from .fields import TagsField
 from .models import (
     Application,
     ExchangeMeeting,
@@ -181,15 +182,32 @@ class RegistrationViewSet(TiesViewSet):
     list_filter = ["meeting", "attended"]
 
 
+class SubsidyReviewForm(WagtailAdminModelForm):
+    """A result the applicant is mailed must say why when it is not a yes."""
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("status") in ("returned", "rejected")
+            and not (data.get("review_note") or "").strip()
+        ):
+            self.add_error(
+                "review_note",
+                "審査のメモ: 差し戻し・不交付の理由を入力してください"
+                "（申請者へのメールに載ります）。",
+            )
+        return data
+
+
 class SubsidyReviewView(EditView):
-    """Saving a review records who reviewed and when."""
+    """Saving a review records who reviewed and when, and mails a decision to
+    the applicant (``services.review_subsidy``)."""
 
     def save_instance(self):
         instance = self.form.save(commit=False)
-        instance.reviewed_by = self.request.user
-        instance.reviewed_at = timezone.now()
-        instance.save()
-        return instance
+        return services.review_subsidy(
+            instance, instance.status, self.request.user, instance.review_note
+        )
 
 
 class SubsidyViewSet(TiesViewSet):
@@ -206,6 +224,14 @@ class SubsidyViewSet(TiesViewSet):
         Column("status", label="状態", accessor="get_status_display"),
     ]
     list_filter = ["status"]
+
+    def get_form_class(self, for_update=False):
+        return modelform_factory(
+            self.model,
+            form=SubsidyReviewForm,
+            fields=self.form_fields,
+            formfield_callback=self.formfield_for_dbfield,
+        )
 
 
 class SnsViewSet(TiesViewSet):
