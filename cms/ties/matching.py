@@ -5,7 +5,13 @@ from django.conf import settings
 from django.utils import timezone
 
 from . import rules
-from .models import Involvement, MemberStatus, ProgramStatus, TiesMember
+from .models import (
+    Involvement,
+    MemberStatus,
+    ProgramStatus,
+    TiesMember,
+    public_programs,
+)
 
 LABELS = dict(Involvement.choices)
 
@@ -30,8 +36,6 @@ def program_profile(program) -> rules.Profile:
 
 def programs_for(member, programs=None, limit=None):
     """Open programs for ``member``, best first: ``[(program, Match)]``."""
-    from .models import public_programs
-
     if programs is None:
         programs = public_programs().filter(
             status=ProgramStatus.OPEN, deadline__gte=timezone.localdate()

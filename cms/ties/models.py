@@ -173,15 +173,16 @@ class ProgramIndexPage(SectionIndexPage):
     @classmethod
     def ensure_for(cls, municipality) -> "ProgramIndexPage | None":
         """The folder under ``municipality``'s page, created (and published with
-        it) when missing; None when the municipality has no page. Hosts and
-        関係人口担当 get their rights on it (``cms.core.permissions``)."""
+        it) when missing, when hosts and 関係人口担当 get their rights on it
+        (``cms.core.permissions``; after migrate, every folder's are checked
+        again). None when the municipality has no page."""
         from cms.core.permissions import sync_ties_program_access
         from cms.pages.models import MunicipalityPage
 
-        index = cls.for_municipality(municipality)
         town = MunicipalityPage.objects.filter(municipality=municipality).first()
         if town is None:
             return None
+        index = cls.objects.child_of(town).first()
         if index is None:
             index = cls(
                 title=cls.section_title,
@@ -192,7 +193,7 @@ class ProgramIndexPage(SectionIndexPage):
             town.add_child(instance=index)
             if town.live:
                 index.save_revision(log_action=False).publish(log_action=False)
-        sync_ties_program_access(index)
+            sync_ties_program_access(index)
         return index
 
 

@@ -66,15 +66,12 @@ def make_program(host, title, publish=True, **fields):
     fields.setdefault("ends_on", today + dt.timedelta(days=32))
     fields.setdefault("deadline", today + dt.timedelta(days=20))
     fields.setdefault("status", ProgramStatus.OPEN)
-    page = ProgramPage(host=host, title=title, **fields)
+    page = ProgramPage(host=host, title=title, live=False, **fields)
     ProgramIndexPage.ensure_for(host.municipality).add_child(instance=page)
     revision = page.save_revision()
     if publish:
         revision.publish()
         page.refresh_from_db()
-    else:
-        page.live = False
-        page.save(update_fields=["live"])
     return page
 
 

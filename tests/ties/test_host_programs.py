@@ -83,9 +83,14 @@ def test_a_hosts_draft_stays_off_the_public_pages(ties):
     response = host.post(url, program_form(host, url, host=ties.mito_host.pk))
     assert response.status_code == 302
     draft = ProgramPage.objects.get(title="古民家カフェの改修")
-    assert not draft.live
+    assert not draft.live and draft.opened_at is None
     assert "古民家カフェの改修" not in Client().get("/ties/").content.decode()
     assert Client().get(f"/ties/programs/{draft.pk}/").status_code == 404
+    # Published later: new for the weekly digest from then on.
+    draft.get_latest_revision().publish()
+    draft.refresh_from_db()
+    assert draft.live and draft.opened_at is not None
+    assert Client().get(f"/ties/programs/{draft.pk}/").status_code == 200
 
 
 def test_program_form_errors_name_the_field(ties):
