@@ -14,9 +14,9 @@ Everything is expressed with Wagtail's own machinery:
   by staff, and while the approval workflow is active a municipality editor submits for
   moderation instead of publishing.
 * A host organisation's users (group 「受入団体」, ``cms.ties``) hold add/change/
-  publish on the municipalities' program folders; the tester narrows that to
-  adding programs in their own organisations' municipalities and changing their
-  own organisations' programs.
+  publish on the municipalities' program folders; outside a user's own
+  municipalities (as an editor) the tester narrows that to adding programs in
+  their organisations' municipalities and changing their organisations' programs.
 * ``MunicipalityScopedPolicy`` limits snippets that belong to a municipality (相談窓口)
   to that municipality's editors.
 """
@@ -265,12 +265,24 @@ class PortalPagePermissionTester(PagePermissionTester):
 
     def __init__(self, user, page):
         super().__init__(user, page)
-        if not user.is_superuser and user.is_active and self.host_only:
+        if not user.is_superuser and user.is_active and self.rights_from_hosts_only:
             self.permissions = self._host_permissions()
 
     @cached_property
-    def host_only(self) -> bool:
-        return is_ties_host_only(self.user)
+    def rights_from_hosts_only(self) -> bool:
+        """A program folder or program outside the user's own municipalities, for
+        anyone but staff and 関係人口担当: whatever rights they have there come
+        from 「受入団体」 and are narrowed to their organisations' programs."""
+        from cms.ties.models import ProgramIndexPage, ProgramPage
+
+        if self.page.specific_class not in (ProgramIndexPage, ProgramPage):
+            return False
+        if self.is_staff or is_ties_staff(self.user):
+            return False
+        return not any(
+            self.page.path.startswith(path)
+            for path in _municipality_page_paths(municipality_ids_for_user(self.user))
+        )
 
     def _host_permissions(self) -> set[str]:
         from cms.ties.models import HostOrganisation, ProgramIndexPage, ProgramPage
@@ -316,6 +328,18 @@ class PortalPagePermissionTester(PagePermissionTester):
 
     def can_publish_subpage(self):
         return super().can_publish_subpage() and not self.approval_required
+
+
+def _municipality_page_paths(municipality_ids) -> list[str]:
+    from cms.pages.models import MunicipalityPage
+
+    if not municipality_ids:
+        return []
+    return list(
+        MunicipalityPage.objects.filter(
+            municipality_id__in=municipality_ids
+        ).values_list("path", flat=True)
+    )
 
 
 # --- Snippets that belong to a municipality ---------------------------------

@@ -229,3 +229,22 @@ def test_staff_pausing_a_member_in_the_admin_takes_them_out_of_the_segment(ties)
     assert response.status_code == 302, response.content.decode()[:1500]
     emails = {s.email for s in Segment.objects.get(name="関係人口").subscribers()}
     assert "hanako@example.jp" not in emails and "jiro@example.jp" in emails
+
+
+def test_a_towns_editor_who_also_works_for_a_host_gets_no_more_elsewhere(ties, portal):
+    """つくば市's editor also staffs a 水戸 organisation: they edit つくば's
+    programs (their town) and that organisation's, but not 大子町's."""
+    editor = portal.users["tsukuba-editor"]
+    ties.mito_host.users.add(editor)
+    daigo_host = HostOrganisation.objects.create(
+        name="大子の観光研究会",
+        municipality=portal.municipalities["daigo"],
+        contact_email="d@example.jp",
+    )
+    daigo = make_program(daigo_host, "まち歩きマップづくり")
+    client = client_for(editor)
+    assert client.get(edit_url(ties.lab)).status_code == 200
+    assert client.get(edit_url(ties.farm)).status_code == 200
+    assert denied(client.get(edit_url(daigo)))
+    folder = ProgramIndexPage.for_municipality(portal.municipalities["daigo"])
+    assert denied(client.get(add_url(ProgramPage, folder)))
