@@ -1,7 +1,8 @@
 """Programs reach visitors as the other content does: through the content API
 (GraphQL) into the static build, as a page under their municipality, a list per
 municipality and one for the prefecture, in the sitemap; each links to its
-apply form on the public side (/ties/programs/<id>/). Drafts reach none of it."""
+apply form on the public side (/ties/programs/<id>/), and pass axe-core on a
+phone. Drafts reach none of it."""
 
 from urllib.parse import quote
 
@@ -10,6 +11,7 @@ import pytest
 from builders.build import BuildOptions, build_site
 from cms.api.schema import execute
 from cms.ties.models import ProgramStatus
+from tests.real_parts import axe_violations
 
 from .conftest import make_program
 
@@ -133,3 +135,32 @@ def test_publishing_a_program_rebuilds_its_page_and_lists_only(tmp_path, ties):
     assert farm_file in written
     assert {"towns/mito/ties/index.html", "programs/index.html"} <= written
     assert not any(p.startswith("towns/tsukuba/") for p in written), written
+
+
+def test_built_program_pages_pass_axe_on_a_phone(
+    tmp_path, ties, phone_page, axe_source
+):
+    import functools
+    import http.server
+    import threading
+
+    build(tmp_path)
+    handler = functools.partial(
+        http.server.SimpleHTTPRequestHandler, directory=str(tmp_path / "site/output")
+    )
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    host, port = server.server_address
+    found = {}
+    try:
+        for path in (public_path(ties.farm), "/towns/mito/ties/", "/programs/"):
+            phone_page.goto(f"http://{host}:{port}{quote(path)}")
+            assert phone_page.evaluate(
+                "document.documentElement.scrollWidth <= window.innerWidth + 1"
+            ), path
+            found[path] = axe_violations(phone_page, axe_source)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert {path: v for path, v in found.items() if v} == {}
