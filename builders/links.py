@@ -1,13 +1,17 @@
 """The internal link check: every root-relative link of every HTML file must
 lead to a file of the output (``/towns/mito/`` to ``towns/mito/index.html``),
-or to a path served beside the static site (the public endpoints under
-``/api/``, the booking pages under ``/reserve/``). Pure."""
+or to a path served beside the static site (``site.PROXIED_PREFIXES``: the
+public endpoints under ``/api/``, the booking pages under ``/reserve/``, the
+関係人口 forms under ``/ties/`` …). Pure."""
 
 import urllib.parse
 from dataclasses import dataclass
 
-#: Paths served next to the static site (proxied to the CMS's public side).
-SERVED_ELSEWHERE = ("/api/", "/reserve/")
+from .site import PROXIED_PREFIXES
+
+#: Paths served next to the static site (proxied to the CMS's public side:
+#: endpoints, booking pages, the 関係人口 forms under /ties/ …).
+SERVED_ELSEWHERE = tuple(f"/{prefix}/" for prefix in PROXIED_PREFIXES)
 
 
 @dataclass(frozen=True)

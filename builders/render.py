@@ -41,6 +41,8 @@ TEMPLATES = {
     "akiya": "akiya.html",
     "trial_stay": "trial_stay.html",
     "recruitment": "recruitment.html",
+    "program_index": "listing_index.html",
+    "program": "program.html",
 }
 LIST_KIND_OF = {
     "event_index": "event",
@@ -48,6 +50,7 @@ LIST_KIND_OF = {
     "trial_stay_index": "trial_stay",
     "recruitment_index": "recruitment",
     "article_index": "article",
+    "program_index": "program",
 }
 
 # --- Formatting (pure; also Jinja filters) --------------------------------------------

@@ -28,6 +28,8 @@ GLOBAL_LISTS = {
     "event": ("/events/", "お知らせ・イベント（県内すべて）"),
     "trial_stay": ("/trial-stays/", "お試し居住（県内すべて）"),
     "recruitment": ("/recruitment/", "地域おこし協力隊の募集（県内すべて）"),
+    # /ties/ itself is the public side (registration, applying): the list is here.
+    "program": ("/programs/", "関係人口の受入プログラム（県内すべて）"),
 }
 FAQ_PATH = "/faq/"
 #: Pages the theme makes from site data alone: path → (template, title).
@@ -84,6 +86,12 @@ def sort_cards(kind: str, cards: list[dict], municipality_order=None) -> list[di
         )
     if kind == "support":
         return sorted(cards, key=lambda c: (c["title"], c["id"]))
+    if kind == "program":
+        # Recruiting first, then by application deadline (soonest first).
+        return sorted(
+            cards,
+            key=lambda c: (c.get("status") != "open", c.get("deadline") or "", c["id"]),
+        )
     if kind == "municipality":
         order = municipality_order or {}
         return sorted(
@@ -288,7 +296,7 @@ class SiteModel:
         sections = []
         for index_type, kind in INDEX_OF.items():
             section = below.get(index_type)
-            if section is None or kind not in (*LISTING_TYPES, "support"):
+            if section is None or kind not in (*LISTING_TYPES, "support", "program"):
                 continue
             items = self.listed_under(section["path"], kind)
             sections.append(
@@ -321,7 +329,7 @@ class SiteModel:
             pk, kind, path = card["id"], card["type"], card["path"]
             own = (*base, self.record_hashes[pk], self._crumb_key(path))
             listed = INDEX_OF.get(kind)
-            if listed in LISTING_TYPES or listed == "article":
+            if listed in LISTING_TYPES or listed in ("article", "program"):
                 items = self.listed_under(path, listed)
                 for number in range(1, pages_of(items, self.page_size) + 1):
                     paging = self.paging(path, items, number)

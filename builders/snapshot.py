@@ -33,6 +33,8 @@ PAGE_TYPES = {
     "AkiyaListingPage": "akiya",
     "TrialStayPage": "trial_stay",
     "RecruitmentPage": "recruitment",
+    "ProgramIndexPage": "program_index",
+    "ProgramPage": "program",
 }
 LISTING_TYPES = ("akiya", "event", "trial_stay", "recruitment")
 #: A section index page lists the listings of one type below it.
@@ -44,6 +46,7 @@ INDEX_OF = {
     "support_index": "support",
     "article_index": "article",
     "municipality_index": "municipality",
+    "program_index": "program",
 }
 #: Fields of type RichText the builder asks for (a contract test checks the list
 #: against the schema, so a new rich text field cannot slip through unprocessed).
@@ -265,6 +268,15 @@ def card(record: dict) -> dict:
             applicationEnd=record.get("applicationEnd"),
             monthlyPayYen=record.get("monthlyPayYen"),
             positions=record.get("positions"),
+        )
+    elif kind == "program":
+        item.update(
+            hostName=(record.get("host") or {}).get("name", ""),
+            startsOn=record.get("startsOn"),
+            endsOn=record.get("endsOn"),
+            deadline=record.get("deadline"),
+            status=(record.get("status") or {}).get("value", ""),
+            statusLabel=_label(record.get("status")),
         )
     elif kind == "support":
         item.update(

@@ -694,6 +694,10 @@ TIES = {
     # KPI: registrations a fiscal year (seed 003).
     "TARGET_MEMBERS_PER_YEAR": env_int("TIES_TARGET_MEMBERS_PER_YEAR", 50),
     "RECOMMENDATIONS": 5,
+    # How long the link in a subsidy review mail (result, resubmission) works.
+    "SUBSIDY_LINK_MAX_AGE_SECONDS": env_int(
+        "TIES_SUBSIDY_LINK_MAX_AGE_SECONDS", 30 * 24 * 3600
+    ),
 }
 PORTAL_PUBLIC_UPLOAD_LIMITS = {
     **PORTAL_PUBLIC_UPLOAD_LIMITS,

@@ -178,9 +178,12 @@ def page_references(page) -> References:
 
 
 def specific_queryset(model):
-    """A page type's queryset with its inline children (photos) and parental
-    many-to-many fields prefetched."""
+    """A page type's queryset with its inline children (photos), parental
+    many-to-many fields and ``api_select_related`` loaded with it."""
     queryset = model.objects.all()
+    # Foreign keys a page type shows in full (a program's host organisation).
+    if related := getattr(model, "api_select_related", ()):
+        queryset = queryset.select_related(*related)
     prefetches = [
         relation.get_accessor_name() for relation in get_all_child_relations(model)
     ]

@@ -13,12 +13,14 @@ from enum import Enum
 import strawberry
 import strawberry_django
 from django.conf import settings
+from django.urls import reverse
 from strawberry import auto
 from strawberry.types import Info
 
 from cms.core import models as core
 from cms.listings import models as listings
 from cms.pages import models as pages
+from cms.ties import models as ties
 
 from .blocks import BodyBlock, body_blocks
 from .loader import raw_stream
@@ -160,6 +162,8 @@ class PageType(Enum):
     AKIYA = "listings.akiyalistingpage"
     TRIAL_STAY = "listings.trialstaypage"
     RECRUITMENT = "listings.recruitmentpage"
+    PROGRAM_INDEX = "ties.programindexpage"
+    PROGRAM = "ties.programpage"
 
 
 def page_type_of(model) -> PageType:
@@ -318,6 +322,10 @@ TrialStayIndexPage = _intro_type(
 )
 RecruitmentIndexPage = _intro_type(
     listings.RecruitmentIndexPage, "RecruitmentIndexPage", "地域おこし協力隊募集の一覧"
+)
+
+ProgramIndexPage = _intro_type(
+    ties.ProgramIndexPage, "ProgramIndexPage", "受入プログラムの一覧"
 )
 
 M = pages.MunicipalityPage
@@ -516,6 +524,50 @@ class RecruitmentPage(Listing):
         return _loader(info).documents.get(self.guideline_document_id)
 
 
+P = ties.ProgramPage
+
+
+@strawberry.type(description="受入団体: the organisation that runs a program.")
+class ProgramHost:
+    name: str
+    description: str
+
+
+@strawberry_django.type(P, name="ProgramPage", description="関係人口の受入プログラム")
+class ProgramPage(Page):
+    summary: auto
+    purpose: auto
+    local_issue: auto
+    starts_on: auto
+    ends_on: auto
+    capacity: auto
+    costs_covered: auto
+    deadline: auto
+    status: Choice | None = selected(P, "status")
+    involvements: list[Choice] = selected_list(P, "involvements")
+
+    @strawberry.field(description="求めるスキル")
+    def skills_wanted(self) -> list[str]:
+        return list(self.skills_wanted or [])
+
+    @strawberry.field(description="関連する関心")
+    def interests(self) -> list[str]:
+        return list(self.interests or [])
+
+    @strawberry.field(description="受入団体")
+    def host(self) -> ProgramHost:
+        return ProgramHost(name=self.host.name, description=self.host.description)
+
+    @strawberry.field(
+        description=(
+            "Path of the apply form on the public endpoints (/ties/programs/<id>/); "
+            "empty for a page not saved yet."
+        )
+    )
+    def apply_path(self) -> str:
+        return reverse("ties:program", args=[self.pk]) if self.pk else ""
+
+
 #: Page model → GraphQL type; a page type missing here cannot be served (a test checks).
 PAGE_TYPES: dict[type, type] = {
     pages.HomePage: HomePage,
@@ -534,6 +586,8 @@ PAGE_TYPES: dict[type, type] = {
     listings.AkiyaListingPage: AkiyaListingPage,
     listings.TrialStayPage: TrialStayPage,
     listings.RecruitmentPage: RecruitmentPage,
+    ties.ProgramIndexPage: ProgramIndexPage,
+    ties.ProgramPage: ProgramPage,
 }
 
 

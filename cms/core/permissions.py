@@ -13,6 +13,10 @@ Everything is expressed with Wagtail's own machinery:
   say: the page structure (municipality pages and their section pages) is changed only
   by staff, and while the approval workflow is active a municipality editor submits for
   moderation instead of publishing.
+* A host organisation's users (group 「受入団体」, ``cms.ties``) hold add/change/
+  publish on the municipalities' program folders; outside a user's own
+  municipalities (as an editor) the tester narrows that to adding programs in
+  their organisations' municipalities and changing their organisations' programs.
 * ``MunicipalityScopedPolicy`` limits snippets that belong to a municipality (相談窓口)
   to that municipality's editors.
 """
@@ -259,6 +263,51 @@ class PortalPagePermissionTester(PagePermissionTester):
     def approval_required(self) -> bool:
         return not self.is_staff and self.page.get_workflow() is not None
 
+    def __init__(self, user, page):
+        super().__init__(user, page)
+        if not user.is_superuser and user.is_active and self.rights_from_hosts_only:
+            self.permissions = self._host_permissions()
+
+    @cached_property
+    def rights_from_hosts_only(self) -> bool:
+        """A program folder or program outside the user's own municipalities, for
+        anyone but staff and 関係人口担当: whatever rights they have there come
+        from 「受入団体」 and are narrowed to their organisations' programs."""
+        from cms.ties.models import ProgramIndexPage, ProgramPage
+
+        if self.page.specific_class not in (ProgramIndexPage, ProgramPage):
+            return False
+        if self.is_staff or is_ties_staff(self.user):
+            return False
+        return not any(
+            self.page.path.startswith(path)
+            for path in _municipality_page_paths(municipality_ids_for_user(self.user))
+        )
+
+    def _host_permissions(self) -> set[str]:
+        from cms.ties.models import HostOrganisation, ProgramIndexPage, ProgramPage
+
+        hosts = ties_host_ids_for_user(self.user)
+        specific_class = self.page.specific_class
+        if specific_class is ProgramPage:
+            host_id = getattr(self.page, "host_id", None)
+            if host_id is None:
+                host_id = (
+                    ProgramPage.objects.filter(pk=self.page.pk)
+                    .values_list("host_id", flat=True)
+                    .first()
+                )
+            return set(self.permissions) if host_id in hosts else set()
+        if specific_class is ProgramIndexPage:
+            towns = HostOrganisation.objects.filter(pk__in=hosts).values_list(
+                "municipality__page__path", flat=True
+            )
+            mine = any(t and self.page.path.startswith(t) for t in towns)
+            # Add programs and publish them (Wagtail asks the parent for
+            # "publish" when a new page is published); never edit the folder.
+            return set(self.permissions) & {"add", "publish"} if mine else set()
+        return set()
+
     def can_delete(self, ignore_bulk=False):
         if self.is_structural and not self.is_staff:
             return False
@@ -279,6 +328,18 @@ class PortalPagePermissionTester(PagePermissionTester):
 
     def can_publish_subpage(self):
         return super().can_publish_subpage() and not self.approval_required
+
+
+def _municipality_page_paths(municipality_ids) -> list[str]:
+    from cms.pages.models import MunicipalityPage
+
+    if not municipality_ids:
+        return []
+    return list(
+        MunicipalityPage.objects.filter(
+            municipality_id__in=municipality_ids
+        ).values_list("path", flat=True)
+    )
 
 
 # --- Snippets that belong to a municipality ---------------------------------
@@ -857,6 +918,30 @@ def ties_host_ids_for_user(user) -> set[int]:
     return user._portal_ties_host_ids
 
 
+def is_ties_host_only(user) -> bool:
+    """A host organisation's user with no wider role: staff, 関係人口担当 and
+    municipality editors keep their group rights on program pages; this user
+    changes only their own organisations' programs."""
+    return bool(
+        user.is_authenticated
+        and not is_ties_staff(user)
+        and not municipality_ids_for_user(user)
+        and ties_host_ids_for_user(user)
+    )
+
+
+def ties_programs_for_user(user, pages):
+    """``pages`` (any page queryset) without other organisations' programs, for
+    a host-only user (the admin's explorer and program list); unchanged for
+    everyone else."""
+    if not is_ties_host_only(user):
+        return pages
+    from cms.ties.models import ProgramPage
+
+    others = ProgramPage.objects.exclude(host_id__in=ties_host_ids_for_user(user))
+    return pages.exclude(pk__in=others.values("pk"))
+
+
 def can_manage_ties_program(user, program) -> bool:
     """Edit a program, see its applicants and decide on them."""
     return is_ties_staff(user) or program.host_id in ties_host_ids_for_user(user)
@@ -884,3 +969,40 @@ class TiesStaffPolicy(BasePermissionPolicy):
 def sync_ties_staff_group() -> Group | None:
     """Create 「関係人口担当」 with admin access (idempotent; after migrate)."""
     return sync_admin_group(TIES_STAFF_GROUP, "ties")
+
+
+# Programs (受入プログラム) are pages in the municipalities' program folders.
+# 「受入団体」 holds add/change/publish on every folder and
+# ``PortalPagePermissionTester`` narrows it per organisation (see the module doc);
+# 関係人口担当 edit every program. Municipality editors edit their own town's
+# programs through their subtree rights.
+
+TIES_HOST_GROUP = "受入団体"
+PROGRAM_PAGE_ACTIONS = ("add", "change", "publish")
+
+
+def sync_ties_program_access(index_page=None) -> None:
+    """Rights of 「受入団体」 and 「関係人口担当」 on one program folder, or on all
+    (idempotent; runs when a folder is made and after migrate)."""
+    from cms.ties.models import ProgramIndexPage
+
+    hosts = sync_admin_group(TIES_HOST_GROUP, "ties")
+    staff = sync_ties_staff_group()
+    if hosts is None or staff is None:
+        return
+    folders = [index_page] if index_page is not None else ProgramIndexPage.objects.all()
+    for folder in folders:
+        for group in (hosts, staff):
+            _grant_pages(group, folder, PROGRAM_PAGE_ACTIONS)
+
+
+def sync_ties_host_users() -> None:
+    """「受入団体」 holds exactly the users of some host organisation (runs when an
+    organisation's users change or an organisation is deleted)."""
+    from django.contrib.auth import get_user_model
+
+    group = sync_admin_group(TIES_HOST_GROUP, "ties")
+    if group is not None:
+        group.user_set.set(
+            get_user_model().objects.filter(ties_hosts__isnull=False).distinct()
+        )

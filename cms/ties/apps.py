@@ -3,7 +3,6 @@ from django.apps import AppConfig
 ADMIN_MODEL_NAMES = (
     "TiesMember",
     "HostOrganisation",
-    "Program",
     "Application",
     "ExchangeMeeting",
     "MeetingRegistration",
@@ -27,12 +26,14 @@ class TiesConfig(AppConfig):
             model = self.get_model(name)
             register_permission_policy(model, TiesStaffPolicy(model))
         post_migrate.connect(_sync_group_after_migrate, sender=self)
+        from . import signals  # noqa: F401 - connects the receivers
 
 
 def _sync_group_after_migrate(sender, using=None, **kwargs):
     from django.contrib.auth.management import create_permissions
 
-    from cms.core.permissions import sync_ties_staff_group
+    from cms.core.permissions import sync_ties_program_access, sync_ties_staff_group
 
     create_permissions(sender, verbosity=0, using=using)
     sync_ties_staff_group()
+    sync_ties_program_access()

@@ -14,7 +14,7 @@ from .models import (
     ExchangeMeeting,
     HostOrganisation,
     MeetingRegistration,
-    Program,
+    ProgramPage,
     SnsFollowerCount,
     SubsidyApplication,
     TiesMember,
@@ -55,12 +55,17 @@ def _hosts():
 
 
 def _programs():
-    for p in Program.objects.select_related("host", "municipality"):
+    for p in ProgramPage.objects.select_related("host", "municipality").order_by(
+        "path"
+    ):
         yield {
             "id": p.pk,
             "title": p.title,
+            "url_path": p.url_path,
+            "live": p.live,
+            "summary": p.summary,
             "host": p.host.name,
-            "municipality": p.municipality.name,
+            "municipality": p.municipality.name if p.municipality else "",
             "purpose": p.purpose,
             "local_issue": p.local_issue,
             "starts_on": p.starts_on,

@@ -7,30 +7,11 @@ from django.contrib.auth.password_validation import validate_password
 from cms.core.japanese import PREFECTURE_NAMES
 from cms.core.models import Municipality
 
-from . import members, rules
+from . import members
+from .fields import TagsField
 from .models import Availability, Involvement
 
 PREFECTURES = [("", "選んでください")] + [(p, p) for p in PREFECTURE_NAMES]
-
-
-class TagsField(forms.CharField):
-    """Comma- or 「、」-separated words → a list."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("max_length", 500)
-        kwargs.setdefault(
-            "help_text", "「、」かカンマで区切って入力（例: 農業、デザイン）"
-        )
-        super().__init__(*args, **kwargs)
-
-    def prepare_value(self, value):
-        if isinstance(value, list):
-            return "、".join(value)
-        return value
-
-    def clean(self, value):
-        return rules.parse_tags(super().clean(value))
 
 
 class ProfileFields(forms.Form):
@@ -208,17 +189,39 @@ class SubsidyForm(forms.Form):
         self.fields["application"].label_from_instance = lambda a: a.program.title
 
     def clean_receipts(self):
-        upload = self.cleaned_data["receipts"]
-        if not upload.name.lower().endswith(self.ALLOWED):
-            raise forms.ValidationError(
-                "領収書: PDF・JPEG・PNG・HEICのファイルを選んでください。"
-            )
-        if upload.size > settings.TIES["RECEIPT_MAX_BYTES"]:
-            limit = settings.TIES["RECEIPT_MAX_BYTES"] // (1024 * 1024)
-            raise forms.ValidationError(
-                f"領収書: {limit}MBまでのファイルにしてください。"
-            )
-        return upload
+        return checked_receipt(self.cleaned_data["receipts"], self.ALLOWED)
+
+
+def checked_receipt(upload, allowed):
+    """A receipt upload of an allowed kind and size, or a message naming it."""
+    if not upload.name.lower().endswith(allowed):
+        raise forms.ValidationError(
+            "領収書: PDF・JPEG・PNG・HEICのファイルを選んでください。"
+        )
+    if upload.size > settings.TIES["RECEIPT_MAX_BYTES"]:
+        limit = settings.TIES["RECEIPT_MAX_BYTES"] // (1024 * 1024)
+        raise forms.ValidationError(f"領収書: {limit}MBまでのファイルにしてください。")
+    return upload
+
+
+class ResubmitForm(forms.Form):
+    """A returned subsidy application sent again with a corrected receipt."""
+
+    receipts = SubsidyForm.base_fields["receipts"]
+
+    def clean_receipts(self):
+        return checked_receipt(self.cleaned_data["receipts"], SubsidyForm.ALLOWED)
+
+
+class ReasonForm(forms.Form):
+    """Why a member withdraws (optional) or a host cancels (required)."""
+
+    reason = forms.CharField(
+        label="理由",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class DeleteForm(forms.Form):
@@ -226,70 +229,3 @@ class DeleteForm(forms.Form):
         label="登録を削除します（元に戻せません）",
         error_messages={"required": "削除の確認にチェックを入れてください。"},
     )
-
-
-class ProgramForm(forms.ModelForm):
-    """A program as its host (or staff) edits it; the host and municipality are
-    fixed by who edits (hosts cannot move a program to another organisation)."""
-
-    skills_wanted = TagsField(label="求めるスキル")
-    interests = TagsField(label="関連する関心")
-    involvements = forms.MultipleChoiceField(
-        label="関わり方",
-        choices=Involvement.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-
-    class Meta:
-        from .models import Program
-
-        model = Program
-        fields = [
-            "title",
-            "purpose",
-            "local_issue",
-            "starts_on",
-            "ends_on",
-            "capacity",
-            "skills_wanted",
-            "interests",
-            "involvements",
-            "costs_covered",
-            "deadline",
-            "status",
-        ]
-        widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}),
-            "ends_on": forms.DateInput(attrs={"type": "date"}),
-            "deadline": forms.DateInput(attrs={"type": "date"}),
-        }
-        error_messages = {
-            "title": {"required": "プログラム名を入力してください。"},
-            "purpose": {"required": "目的を入力してください。"},
-            "starts_on": {
-                "required": "開始日を入力してください。",
-                "invalid": "開始日の形式が正しくありません（例: 2026-05-01）。",
-            },
-            "ends_on": {
-                "required": "終了日を入力してください。",
-                "invalid": "終了日の形式が正しくありません（例: 2026-05-03）。",
-            },
-            "deadline": {
-                "required": "申込締切を入力してください。",
-                "invalid": "申込締切の形式が正しくありません（例: 2026-04-20）。",
-            },
-        }
-
-    def clean(self):
-        data = super().clean()
-        starts, ends, deadline = (
-            data.get("starts_on"),
-            data.get("ends_on"),
-            data.get("deadline"),
-        )
-        if starts and ends and ends < starts:
-            self.add_error("ends_on", "終了日: 開始日より後の日付にしてください。")
-        if starts and deadline and deadline > starts:
-            self.add_error("deadline", "申込締切: 開始日までの日付にしてください。")
-        return data

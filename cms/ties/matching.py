@@ -2,9 +2,16 @@
 ``rules.Profile`` and ranks them with ``rules.rank``."""
 
 from django.conf import settings
+from django.utils import timezone
 
 from . import rules
-from .models import Involvement, MemberStatus, ProgramStatus, TiesMember
+from .models import (
+    Involvement,
+    MemberStatus,
+    ProgramStatus,
+    TiesMember,
+    public_programs,
+)
 
 LABELS = dict(Involvement.choices)
 
@@ -22,17 +29,17 @@ def program_profile(program) -> rules.Profile:
     return rules.Profile(
         skills=tuple(program.skills_wanted),
         interests=tuple(program.interests),
-        regions=(program.municipality.name,),
+        regions=(program.municipality.name,) if program.municipality else (),
         involvements=tuple(program.involvements),
     )
 
 
 def programs_for(member, programs=None, limit=None):
     """Open programs for ``member``, best first: ``[(program, Match)]``."""
-    from .models import Program
-
     if programs is None:
-        programs = Program.objects.filter(status=ProgramStatus.OPEN)
+        programs = public_programs().filter(
+            status=ProgramStatus.OPEN, deadline__gte=timezone.localdate()
+        )
     programs = programs.select_related("municipality").exclude(
         applications__member=member
     )

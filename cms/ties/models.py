@@ -7,11 +7,25 @@ the KPIs.
 
 A member is a Django user (as in ``cms.community``) with a ``TiesMember``; on
 confirming their address they become a mail ``Subscriber`` in the 「関係人口」
-segment (see ``cms.ties.members``)."""
+segment (see ``cms.ties.members``).
+
+Programs are pages under their municipality (``ProgramIndexPage`` /
+``ProgramPage``, /towns/mito/ties/<slug>/ on the static site); everything else
+here is a plain model, personal data that never reaches the content API."""
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.models import Page
+from wagtail.search import index
+
+from cms.core.fields import ChoiceListField
+from cms.listings.models import SectionIndexPage
+from cms.pages.models import MunicipalityContentPage
+
+from .fields import TagListField
+from .page_forms import ProgramPageForm
 
 USER = settings.AUTH_USER_MODEL
 
@@ -129,14 +143,65 @@ class HostOrganisation(models.Model):
 
 
 class ProgramStatus(models.TextChoices):
-    DRAFT = "draft", "下書き"
+    """Where recruitment stands. Whether the page is public at all is Wagtail's
+    (draft, published, scheduled), not a status here."""
+
     OPEN = "open", "募集中"
     CLOSED = "closed", "募集終了"
     DONE = "done", "実施済み"
 
 
-class Program(models.Model):
-    """A program (受入プログラム) in a municipality, run by a host organisation."""
+class ProgramIndexPage(SectionIndexPage):
+    """A municipality's 受入プログラム folder (/towns/mito/ties/), made when the
+    first host of that municipality is registered (``ensure_for``), not with every
+    municipality page: most towns have no host yet."""
+
+    section_title = "関係人口の受入プログラム"
+    section_slug = "ties"
+    subpage_types = ["ties.ProgramPage"]
+
+    class Meta:
+        verbose_name = "受入プログラムの一覧"
+
+    @classmethod
+    def for_municipality(cls, municipality) -> "ProgramIndexPage | None":
+        from cms.pages.models import MunicipalityPage
+
+        town = MunicipalityPage.objects.filter(municipality=municipality).first()
+        return cls.objects.child_of(town).first() if town is not None else None
+
+    @classmethod
+    def ensure_for(cls, municipality) -> "ProgramIndexPage | None":
+        """The folder under ``municipality``'s page, created (and published with
+        it) when missing, when hosts and 関係人口担当 get their rights on it
+        (``cms.core.permissions``; after migrate, every folder's are checked
+        again). None when the municipality has no page."""
+        from cms.core.permissions import sync_ties_program_access
+        from cms.pages.models import MunicipalityPage
+
+        town = MunicipalityPage.objects.filter(municipality=municipality).first()
+        if town is None:
+            return None
+        index = cls.objects.child_of(town).first()
+        if index is None:
+            index = cls(
+                title=cls.section_title,
+                slug=cls.section_slug,
+                live=town.live,
+                owner=town.owner,
+            )
+            town.add_child(instance=index)
+            if town.live:
+                index.save_revision(log_action=False).publish(log_action=False)
+            sync_ties_program_access(index)
+        return index
+
+
+class ProgramPage(MunicipalityContentPage):
+    """A program (受入プログラム) in a municipality, run by a host organisation:
+    a Wagtail page under the municipality's ``ProgramIndexPage``, so drafts,
+    revisions, approval and scheduled publishing are Wagtail's. The page's id is
+    what /ties/programs/<id>/ (the apply form on the public side) takes."""
 
     host = models.ForeignKey(
         HostOrganisation,
@@ -144,49 +209,93 @@ class Program(models.Model):
         on_delete=models.PROTECT,
         related_name="programs",
     )
-    municipality = models.ForeignKey(
-        "core.Municipality",
-        verbose_name="市町村",
-        on_delete=models.PROTECT,
-        related_name="ties_programs",
+    summary = models.TextField(
+        "概要", max_length=300, help_text="一覧に表示する短い説明（300字まで）。"
     )
-    title = models.CharField("プログラム名", max_length=120)
     purpose = models.TextField("目的")
     local_issue = models.TextField("地域の課題", blank=True)
     starts_on = models.DateField("開始日")
     ends_on = models.DateField("終了日")
     capacity = models.PositiveSmallIntegerField("募集人数", default=10)
-    skills_wanted = models.JSONField("求めるスキル", default=list, blank=True)
-    interests = models.JSONField("関連する関心", default=list, blank=True)
-    involvements = models.JSONField("関わり方", default=list, blank=True)
-    costs_covered = models.TextField("受入支援（負担する費用）", blank=True)
+    skills_wanted = TagListField("求めるスキル")
+    interests = TagListField("関連する関心")
+    involvements = ChoiceListField("関わり方", options=Involvement.choices)
+    costs_covered = models.TextField(
+        "受入支援（負担する費用）", blank=True, help_text="例: 宿泊費（2泊分）、昼食"
+    )
     deadline = models.DateField("申込締切")
     status = models.CharField(
-        "状態",
+        "募集の状態",
         max_length=10,
         choices=ProgramStatus.choices,
-        default=ProgramStatus.DRAFT,
+        default=ProgramStatus.OPEN,
         db_index=True,
     )
-    created_at = models.DateTimeField("作成日時", default=timezone.now)
-    opened_at = models.DateTimeField("募集開始日時", null=True, blank=True)
+    opened_at = models.DateTimeField(
+        "募集開始日時", null=True, blank=True, editable=False
+    )
+
+    base_form_class = ProgramPageForm
+    #: The content API shows the host's name with every program (cms.api.loader).
+    api_select_related = ("host",)
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("host"),
+        FieldPanel("summary"),
+        FieldPanel("purpose"),
+        FieldPanel("local_issue"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on")]),
+                FieldRowPanel([FieldPanel("deadline"), FieldPanel("capacity")]),
+                FieldPanel("status"),
+            ],
+            heading="日程と募集",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("skills_wanted"),
+                FieldPanel("interests"),
+                FieldPanel("involvements"),
+            ],
+            heading="求める人",
+        ),
+        FieldPanel("costs_covered"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("purpose"),
+        index.FilterField("municipality"),
+        index.FilterField("host"),
+        index.FilterField("status"),
+    ]
+    parent_page_types = ["ties.ProgramIndexPage"]
+    subpage_types = []
 
     class Meta:
         verbose_name = "受入プログラム"
         verbose_name_plural = "受入プログラム"
-        ordering = ["deadline", "pk"]
-
-    def __str__(self):
-        return self.title
 
     def save(self, *args, **kwargs):
-        if self.status == ProgramStatus.OPEN and self.opened_at is None:
+        # Published and recruiting for the first time: counts as new for the
+        # weekly digest from now on.
+        if self.live and self.status == ProgramStatus.OPEN and self.opened_at is None:
             self.opened_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = [*kwargs["update_fields"], "opened_at"]
         super().save(*args, **kwargs)
 
     def accepts_applications(self, today=None) -> bool:
         today = today or timezone.localdate()
-        return self.status == ProgramStatus.OPEN and today <= self.deadline
+        return (
+            self.live and self.status == ProgramStatus.OPEN and today <= self.deadline
+        )
+
+
+def public_programs():
+    """Program pages a visitor may see (live, not expired, no view restriction)."""
+    return ProgramPage.objects.live().public().filter(expired=False)
 
 
 class ApplicationStatus(models.TextChoices):
@@ -194,13 +303,14 @@ class ApplicationStatus(models.TextChoices):
     ACCEPTED = "accepted", "受入決定"
     DECLINED = "declined", "お見送り"
     WITHDRAWN = "withdrawn", "取り下げ"
+    CANCELLED = "cancelled", "受入の取り消し"
     PARTICIPATED = "participated", "参加済み"
     REPORTED = "reported", "報告済み"
 
 
 class Application(models.Model):
     program = models.ForeignKey(
-        Program,
+        ProgramPage,
         verbose_name="プログラム",
         on_delete=models.CASCADE,
         related_name="applications",
@@ -313,6 +423,7 @@ class MeetingRegistration(models.Model):
 class SubsidyStatus(models.TextChoices):
     SUBMITTED = "submitted", "審査待ち"
     APPROVED = "approved", "交付決定"
+    RETURNED = "returned", "差し戻し"
     REJECTED = "rejected", "不交付"
     PAID = "paid", "支払済み"
 

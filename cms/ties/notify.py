@@ -54,8 +54,8 @@ def host_addresses(program) -> list[str]:
 
 
 def application_event(application, event: str, text: str = "") -> None:
-    """``event``: applied | accepted | declined | message_to_host |
-    message_to_member | participated | reported."""
+    """``event``: applied | accepted | declined | cancelled | withdrawn |
+    message_to_host | message_to_member | reported."""
     program = application.program
     member_url = absolute_url(reverse("ties:application", args=[application.pk]))
     host_url = absolute_url(reverse("ties:host_application", args=[application.pk]))
@@ -63,6 +63,8 @@ def application_event(application, event: str, text: str = "") -> None:
         "applied": (f"新しい申込み: {program.title}", "host"),
         "accepted": (f"受入が決まりました: {program.title}", "member"),
         "declined": (f"申込みの結果: {program.title}", "member"),
+        "cancelled": (f"受入が取り消されました: {program.title}", "member"),
+        "withdrawn": (f"申込みが取り下げられました: {program.title}", "host"),
         "message_to_host": (f"メッセージが届きました: {program.title}", "host"),
         "message_to_member": (f"メッセージが届きました: {program.title}", "member"),
         "reported": (f"参加報告が届きました: {program.title}", "host"),
@@ -82,11 +84,30 @@ def application_event(application, event: str, text: str = "") -> None:
     after_commit(subject, body, to)
 
 
+def subsidy_reviewed(subsidy) -> None:
+    """The review result (交付決定, 差し戻し, 不交付) with the reason, and a signed
+    link to see it and, when returned, to send it again."""
+    from .tokens import subsidy_token
+
+    body = render_to_string(
+        "ties/mail/subsidy_result.txt",
+        {
+            "subsidy": subsidy,
+            "link": absolute_url(
+                reverse("ties:subsidy_result", args=[subsidy_token(subsidy)])
+            ),
+            "days": settings.TIES["SUBSIDY_LINK_MAX_AGE_SECONDS"] // 86400,
+        },
+    )
+    subject = f"交通費補助の審査結果（{subsidy.get_status_display()}）"
+    after_commit(subject, body, [subsidy.member.user.email])
+
+
 def send_weekly_digests(now=None) -> int:
     """Each active member gets the open programs published since their last digest
     (at most a week back) that match them; nothing when none match."""
     from . import matching
-    from .models import MemberStatus, Program, ProgramStatus, TiesMember
+    from .models import MemberStatus, ProgramStatus, TiesMember, public_programs
 
     now = now or timezone.now()
     sent = 0
@@ -97,7 +118,7 @@ def send_weekly_digests(now=None) -> int:
             member.last_digest_at or now - dt.timedelta(days=7),
             now - dt.timedelta(days=7),
         )
-        new = Program.objects.filter(
+        new = public_programs().filter(
             status=ProgramStatus.OPEN, opened_at__gt=since, opened_at__lte=now
         )
         found = matching.programs_for(member, new)

@@ -5,12 +5,12 @@ import calendar
 import datetime as dt
 
 from . import kpis
-from .models import Program, TiesMember
+from .models import ProgramPage, TiesMember
 
 
 def monthly_section(year: int, month: int) -> dict | None:
     """None while the portal runs no ties operation (no members, no programs)."""
-    if not TiesMember.objects.exists() and not Program.objects.exists():
+    if not TiesMember.objects.exists() and not ProgramPage.objects.exists():
         return None
     last_day = dt.date(year, month, calendar.monthrange(year, month)[1])
     data = kpis.build(today=last_day, month=(year, month))

@@ -1,5 +1,6 @@
 """What changes state in the ties app: applying, the application's lifecycle
-(applied → accepted/declined → participated → reported) with its messages and
+(applied → accepted/declined → participated → reported; the member may withdraw
+and the host cancel an acceptance, each with a reason) with its messages and
 mails, repeat tracking, meeting registration with capacity, and the subsidy
 application. Views call these; rules live in ``rules``."""
 
@@ -19,12 +20,19 @@ from .models import (
 )
 
 S = ApplicationStatus
-# action → (allowed from, new status, timestamp field, mail event)
+# action → (allowed from, new status, timestamp field, mail event). The host
+# decides the first four; "withdraw" is the member's own.
 TRANSITIONS = {
     "accept": ({S.APPLIED, S.DECLINED}, S.ACCEPTED, "decided_at", "accepted"),
-    "decline": ({S.APPLIED, S.ACCEPTED}, S.DECLINED, "decided_at", "declined"),
+    "decline": ({S.APPLIED}, S.DECLINED, "decided_at", "declined"),
+    "cancel": ({S.ACCEPTED}, S.CANCELLED, "decided_at", "cancelled"),
     "participated": ({S.ACCEPTED}, S.PARTICIPATED, "participated_at", None),
+    "withdraw": ({S.APPLIED, S.ACCEPTED}, S.WITHDRAWN, "decided_at", "withdrawn"),
 }
+HOST_ACTIONS = ("accept", "decline", "cancel", "participated")
+MEMBER_ACTIONS = ("withdraw",)
+#: Actions that must say why (the reason goes into the thread and the mail).
+NEEDS_REASON = {"cancel": "取り消しの理由", "withdraw": None}
 SUBSIDY_APPLICATION_STATES = (S.ACCEPTED, S.PARTICIPATED, S.REPORTED)
 PARTICIPATED_STATES = (S.PARTICIPATED, S.REPORTED)
 
@@ -60,19 +68,33 @@ def post_message(application, author, body: str, from_host=False):
 
 
 @transaction.atomic
-def decide(application, action: str, user) -> Application:
-    if action not in TRANSITIONS:
+def decide(
+    application, action: str, user, reason: str = "", as_host: bool = True
+) -> Application:
+    """Change the status by ``action`` (the host's, or with ``as_host`` False the
+    member's). A reason, when given or required, is posted to the thread and
+    quoted in the mail."""
+    if action not in (HOST_ACTIONS if as_host else MEMBER_ACTIONS):
         raise TransitionError("操作: その操作はできません。")
     allowed, new, stamp, event = TRANSITIONS[action]
+    application = Application.objects.select_for_update().get(pk=application.pk)
     if application.status not in allowed:
         raise TransitionError(
             f"状態: 「{application.get_status_display()}」からは変更できません。"
         )
+    reason = reason.strip()
+    label = NEEDS_REASON.get(action)
+    if label and not reason:
+        raise TransitionError(f"{label}: 理由を入力してください。")
     application.status = new
     setattr(application, stamp, timezone.now())
     application.save(update_fields=["status", stamp])
+    if reason:
+        ApplicationMessage.objects.create(
+            application=application, author=user, body=reason, from_host=as_host
+        )
     if event:
-        notify.application_event(application, event)
+        notify.application_event(application, event, reason)
     return application
 
 
@@ -148,9 +170,33 @@ def apply_for_subsidy(member, data: dict, amount_yen: int) -> SubsidyApplication
 
 @transaction.atomic
 def review_subsidy(subsidy, status: str, user, note: str = "") -> SubsidyApplication:
+    """Record a review; a decision (approved, returned, rejected) is mailed to
+    the applicant with the note as the reason and a signed link back."""
+    previous = (
+        SubsidyApplication.objects.filter(pk=subsidy.pk)
+        .values_list("status", flat=True)
+        .first()
+    )
     subsidy.status = status
     subsidy.review_note = note
     subsidy.reviewed_by = user
     subsidy.reviewed_at = timezone.now()
     subsidy.save()
+    if status != previous and status in MAILED_SUBSIDY_RESULTS:
+        notify.subsidy_reviewed(subsidy)
+    return subsidy
+
+
+MAILED_SUBSIDY_RESULTS = ("approved", "returned", "rejected")
+
+
+@transaction.atomic
+def resubmit_subsidy(subsidy, receipt) -> SubsidyApplication:
+    """The applicant sends a returned application again with a new receipt."""
+    subsidy = SubsidyApplication.objects.select_for_update().get(pk=subsidy.pk)
+    if subsidy.status != "returned":
+        raise TransitionError("この申請は差し戻されていないため、再提出できません。")
+    SubsidyReceipt.objects.create(subsidy=subsidy, file=receipt)
+    subsidy.status = "submitted"
+    subsidy.save(update_fields=["status"])
     return subsidy

@@ -17,19 +17,18 @@ urlpatterns = [
     path("programs/<int:pk>/apply/", views.apply, name="apply"),
     path("applications/<int:pk>/", views.application_detail, name="application"),
     path(
+        "applications/<int:pk>/withdraw/",
+        views.application_withdraw,
+        name="application_withdraw",
+    ),
+    path(
         "applications/<int:pk>/report/",
         views.application_report,
         name="application_report",
     ),
     path("meetings/<int:pk>/register/", views.meeting_register, name="meeting"),
     path("host/", views.host_home, name="host"),
-    path("host/programs/new/", views.host_program_edit, name="host_program_new"),
     path("host/programs/<int:pk>/", views.host_program, name="host_program"),
-    path(
-        "host/programs/<int:pk>/edit/",
-        views.host_program_edit,
-        name="host_program_edit",
-    ),
     path(
         "host/applications/<int:pk>/",
         views.host_application,
@@ -37,4 +36,5 @@ urlpatterns = [
     ),
     path("subsidy/", views.subsidy, name="subsidy"),
     path("subsidy/apply/", views.subsidy_apply, name="subsidy_apply"),
+    path("subsidy/result/<str:token>/", views.subsidy_result, name="subsidy_result"),
 ]

@@ -15,6 +15,7 @@ from django.contrib.auth import login, logout
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,16 +28,17 @@ from cms.core.permissions import (
 )
 from cms.core.ratelimit import client_ip, hit
 
-from . import matching, members, notify, rules, services
+from . import matching, members, notify, rules, services, tokens
 from .forms import (
     ApplyForm,
     DeleteForm,
     EligibilityForm,
     MessageForm,
     ProfileFields,
-    ProgramForm,
+    ReasonForm,
     RegistrationForm,
     ReportForm,
+    ResubmitForm,
     SubsidyForm,
 )
 from .models import (
@@ -44,9 +46,11 @@ from .models import (
     ApplicationStatus,
     ExchangeMeeting,
     HostOrganisation,
-    Program,
+    ProgramIndexPage,
+    ProgramPage,
     ProgramStatus,
     TiesMember,
+    public_programs,
 )
 
 JOIN_LIMIT = (5, 3600)
@@ -109,7 +113,8 @@ def host_required(view):
 
 def index(request):
     programs = (
-        Program.objects.filter(status=ProgramStatus.OPEN)
+        public_programs()
+        .filter(status=ProgramStatus.OPEN)
         .select_related("municipality", "host")
         .order_by("deadline", "pk")
     )
@@ -128,12 +133,13 @@ def index(request):
 
 def program_detail(request, pk):
     program = get_object_or_404(
-        Program.objects.select_related("municipality", "host"), pk=pk
+        ProgramPage.objects.select_related("municipality", "host"), pk=pk
     )
-    if program.status == ProgramStatus.DRAFT and not (
+    # A draft, scheduled or restricted program is seen only by who runs it.
+    if not public_programs().filter(pk=pk).exists() and not (
         request.user.is_authenticated and can_manage_ties_program(request.user, program)
     ):
-        raise PermissionDenied
+        raise Http404
     member = _member(request)
     application = None
     explanation = None
@@ -161,7 +167,7 @@ def program_detail(request, pk):
 @require_POST
 @member_required
 def apply(request, member, pk):
-    program = get_object_or_404(Program, pk=pk)
+    program = get_object_or_404(public_programs(), pk=pk)
     form = ApplyForm(request.POST)
     if not program.accepts_applications():
         messages.error(request, "このプログラムは申込みを受け付けていません。")
@@ -310,6 +316,7 @@ def _thread(request, application, as_host, form=None, status=200):
             "thread": application.messages.select_related("author"),
             "form": form or MessageForm(),
             "report_form": ReportForm(),
+            "reason_form": ReasonForm(),
             "as_host": as_host,
             "Status": ApplicationStatus,
         },
@@ -329,6 +336,27 @@ def application_detail(request, member, pk):
         services.post_message(application, request.user, form.cleaned_data["body"])
         return redirect("ties:application", pk=pk)
     return _thread(request, application, False)
+
+
+@require_POST
+@member_required
+def application_withdraw(request, member, pk):
+    """The member takes back an application (applied or accepted), optionally
+    saying why; the host is told by mail."""
+    application = _application(request, pk)
+    if application.member_id != member.pk:
+        raise PermissionDenied
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.decide(application, "withdraw", request.user, reason, as_host=False)
+    except services.TransitionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, "申込みを取り下げました。受入団体にお知らせしました。"
+        )
+    return redirect("ties:application", pk=pk)
 
 
 @require_POST
@@ -355,7 +383,7 @@ def application_report(request, member, pk):
 @host_required
 def host_home(request):
     programs = (
-        Program.objects.filter(host_id__in=ties_host_ids_for_user(request.user))
+        ProgramPage.objects.filter(host_id__in=ties_host_ids_for_user(request.user))
         .select_related("municipality")
         .annotate(
             applied=Count("applications"),
@@ -365,12 +393,36 @@ def host_home(request):
             ),
         )
     )
-    return _render(request, "host_home.html", {"programs": programs})
+    hosts = HostOrganisation.objects.filter(
+        pk__in=ties_host_ids_for_user(request.user)
+    ).select_related("municipality")
+    # Programs are written in the CMS (drafts, approval, scheduled publishing):
+    # one 「作成」 link per municipality the user's organisations work in.
+    new_program_links = []
+    for municipality in sorted({h.municipality for h in hosts}, key=lambda m: m.pk):
+        folder = ProgramIndexPage.ensure_for(municipality)
+        if folder is not None:
+            new_program_links.append(
+                (
+                    municipality,
+                    reverse(
+                        "wagtailadmin_pages:add",
+                        args=("ties", "programpage", folder.pk),
+                    ),
+                )
+            )
+    return _render(
+        request,
+        "host_home.html",
+        {"programs": programs, "new_program_links": new_program_links},
+    )
 
 
 @host_required
 def host_program(request, pk):
-    program = get_object_or_404(Program.objects.select_related("municipality"), pk=pk)
+    program = get_object_or_404(
+        ProgramPage.objects.select_related("municipality"), pk=pk
+    )
     if not can_manage_ties_program(request.user, program):
         raise PermissionDenied
     return _render(
@@ -399,8 +451,14 @@ def host_application(request, pk):
                 application, request.user, form.cleaned_data["body"], from_host=True
             )
         else:
+            reason = ReasonForm(request.POST)
             try:
-                services.decide(application, action, request.user)
+                services.decide(
+                    application,
+                    action,
+                    request.user,
+                    reason.cleaned_data["reason"] if reason.is_valid() else "",
+                )
             except services.TransitionError as error:
                 messages.error(request, str(error))
             else:
@@ -409,32 +467,32 @@ def host_application(request, pk):
     return _thread(request, application, True)
 
 
-@host_required
-def host_program_edit(request, pk=None):
-    """Create (pk None) or edit one of the host's own programs."""
-    hosts = HostOrganisation.objects.filter(
-        pk__in=ties_host_ids_for_user(request.user)
-    ).order_by("name")
-    if pk is None:
-        host = hosts.filter(pk=request.GET.get("host") or 0).first() or hosts.first()
-        program = Program(host=host, municipality=host.municipality)
-    else:
-        program = get_object_or_404(Program, pk=pk)
-        if not can_manage_ties_program(request.user, program):
-            raise PermissionDenied
-    form = ProgramForm(
-        request.POST if request.method == "POST" else None, instance=program
-    )
-    if request.method == "POST" and form.is_valid():
-        program = form.save()
-        messages.success(request, "プログラムを保存しました。")
-        return redirect("ties:host_program", pk=program.pk)
-    return _render(
-        request, "host_program_form.html", {"form": form, "program": program}
-    )
-
-
 # --- Transport subsidy ------------------------------------------------------------
+
+
+def subsidy_result(request, token):
+    """The review result a mail links to (signed, expiring; no log-in needed, the
+    link is for one application). A returned application is sent again here."""
+    subsidy = tokens.subsidy_for_token(token)
+    if subsidy is None:
+        return _render(request, "subsidy_link_failed.html", status=400)
+    form = ResubmitForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resubmit_subsidy(subsidy, form.cleaned_data["receipts"])
+        except services.TransitionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request, "再提出しました。審査の結果はメールでお知らせします。"
+            )
+        return redirect("ties:subsidy_result", token=token)
+    return _render(
+        request,
+        "subsidy_result.html",
+        {"subsidy": subsidy, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 def subsidy(request):

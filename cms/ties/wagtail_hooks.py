@@ -4,26 +4,34 @@ transport-subsidy review, SNS follower counts, and the KPI page with the
 handover exports. Hosts do not use the admin: their pages are /ties/host/."""
 
 from django import forms
-from django.urls import path
-from django.utils import timezone
+from django.forms import modelform_factory
+from django.urls import path, reverse
 from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables.pages import PageStatusColumn
 from wagtail.admin.views.generic import EditView
+from wagtail.admin.views.pages.listing import IndexView as PageIndexView
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.viewsets.pages import PageListingViewSet
 
-from cms.core.permissions import is_ties_staff
+from cms.core.permissions import (
+    is_ties_host_only,
+    is_ties_staff,
+    ties_programs_for_user,
+)
 
-from . import admin_views, members
-from .forms import TagsField
+from . import admin_views, members, services
+from .fields import TagsField
 from .models import (
     Application,
     ExchangeMeeting,
     HostOrganisation,
     Involvement,
     MeetingRegistration,
-    Program,
+    ProgramPage,
     SnsFollowerCount,
     SubsidyApplication,
     TiesMember,
@@ -96,35 +104,37 @@ class HostViewSet(TiesViewSet):
     list_display = ["name", "municipality", "contact_email"]
 
 
-class ProgramViewSet(TiesViewSet):
-    model = Program
+class ProgramListingView(PageIndexView):
+    """Every program page (drafts too) for 関係人口担当; a host's user sees their
+    own organisations' only."""
+
+    def get_base_queryset(self):
+        return ties_programs_for_user(self.request.user, super().get_base_queryset())
+
+
+class ProgramListingViewSet(PageListingViewSet):
+    """受入プログラム are pages (cms.ties.models.ProgramPage): this is their flat
+    list; adding asks for the municipality's folder, editing is the page editor."""
+
+    model = ProgramPage
+    index_view_class = ProgramListingView
     icon = "doc-full"
     menu_label = "受入プログラム"
-    form_fields = [
-        "host",
-        "municipality",
-        "title",
-        "purpose",
-        "local_issue",
-        "starts_on",
-        "ends_on",
-        "capacity",
-        "skills_wanted",
-        "interests",
-        "involvements",
-        "costs_covered",
-        "deadline",
-        "status",
-    ]
+    add_to_admin_menu = False
     list_display = [
         "title",
-        "municipality",
-        "host",
-        Column("status", label="状態", accessor="get_status_display"),
+        Column("municipality", label="市町村"),
+        Column("host", label="受入団体"),
+        Column("status", label="募集の状態", accessor="get_status_display"),
         DateColumn("deadline", label="申込締切"),
+        PageStatusColumn("live_status", label="公開"),
     ]
-    list_filter = ["status", "municipality"]
-    search_fields = ["title"]
+    list_filter = ["status", "host"]
+
+
+class HostProgramsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_ties_host_only(request.user)
 
 
 class ApplicationViewSet(TiesViewSet):
@@ -172,15 +182,32 @@ class RegistrationViewSet(TiesViewSet):
     list_filter = ["meeting", "attended"]
 
 
+class SubsidyReviewForm(WagtailAdminModelForm):
+    """A result the applicant is mailed must say why when it is not a yes."""
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("status") in ("returned", "rejected")
+            and not (data.get("review_note") or "").strip()
+        ):
+            self.add_error(
+                "review_note",
+                "審査のメモ: 差し戻し・不交付の理由を入力してください"
+                "（申請者へのメールに載ります）。",
+            )
+        return data
+
+
 class SubsidyReviewView(EditView):
-    """Saving a review records who reviewed and when."""
+    """Saving a review records who reviewed and when, and mails a decision to
+    the applicant (``services.review_subsidy``)."""
 
     def save_instance(self):
         instance = self.form.save(commit=False)
-        instance.reviewed_by = self.request.user
-        instance.reviewed_at = timezone.now()
-        instance.save()
-        return instance
+        return services.review_subsidy(
+            instance, instance.status, self.request.user, instance.review_note
+        )
 
 
 class SubsidyViewSet(TiesViewSet):
@@ -197,6 +224,14 @@ class SubsidyViewSet(TiesViewSet):
         Column("status", label="状態", accessor="get_status_display"),
     ]
     list_filter = ["status"]
+
+    def get_form_class(self, for_update=False):
+        return modelform_factory(
+            self.model,
+            form=SubsidyReviewForm,
+            fields=self.form_fields,
+            formfield_callback=self.formfield_for_dbfield,
+        )
 
 
 class SnsViewSet(TiesViewSet):
@@ -229,7 +264,7 @@ class TiesMenu(ViewSetGroup):
         KpiViewSet("ties_kpis", menu_label="KPI・エクスポート", icon="table"),
         MemberViewSet("ties_members"),
         HostViewSet("ties_hosts"),
-        ProgramViewSet("ties_programs"),
+        ProgramListingViewSet("ties_programs"),
         ApplicationViewSet("ties_applications"),
         MeetingViewSet("ties_meetings"),
         RegistrationViewSet("ties_registrations"),
@@ -246,3 +281,19 @@ class TiesMenu(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_ties_menu():
     return TiesMenu()
+
+
+@hooks.register("register_admin_menu_item")
+def register_host_programs_menu_item():
+    # A host's user has no 関係人口 menu: only their programs.
+    return HostProgramsMenuItem(
+        "受入プログラム",
+        reverse("ties_programs:index"),
+        icon_name="doc-full",
+        order=271,
+    )
+
+
+@hooks.register("construct_explorer_page_queryset")
+def hide_other_hosts_programs(parent_page, pages, request):
+    return ties_programs_for_user(request.user, pages)

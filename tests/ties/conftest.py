@@ -1,4 +1,4 @@
-"""Members, host organisations with their users, programs in 水戸市 and つくば市,
+"""Members, host organisations with their users, program pages in 水戸市 and つくば市,
 and clients for the ties tests. Background tasks (mails) run inline; uploads go
 to a temporary MEDIA_ROOT."""
 
@@ -17,7 +17,8 @@ from cms.ties import members
 from cms.ties.models import (
     HostOrganisation,
     MemberStatus,
-    Program,
+    ProgramIndexPage,
+    ProgramPage,
     ProgramStatus,
     TiesMember,
 )
@@ -55,15 +56,23 @@ def make_member(name, email=None, regions=(), **fields):
     return member
 
 
-def make_program(host, title, **fields):
+def make_program(host, title, publish=True, **fields):
+    """A program page in the host's municipality folder, published unless
+    ``publish`` is False (then a draft)."""
     today = timezone.localdate()
-    fields.setdefault("municipality", host.municipality)
+    fields.setdefault("summary", f"{title}の参加者を募集します。")
     fields.setdefault("purpose", "地域の担い手と一緒に課題に取り組みます。")
     fields.setdefault("starts_on", today + dt.timedelta(days=30))
     fields.setdefault("ends_on", today + dt.timedelta(days=32))
     fields.setdefault("deadline", today + dt.timedelta(days=20))
     fields.setdefault("status", ProgramStatus.OPEN)
-    return Program.objects.create(host=host, title=title, **fields)
+    page = ProgramPage(host=host, title=title, live=False, **fields)
+    ProgramIndexPage.ensure_for(host.municipality).add_child(instance=page)
+    revision = page.save_revision()
+    if publish:
+        revision.publish()
+        page.refresh_from_db()
+    return page
 
 
 @pytest.fixture

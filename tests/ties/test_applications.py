@@ -134,16 +134,26 @@ def test_an_empty_message_names_the_field(ties):
 
 def test_closed_and_draft_programs_take_no_applications(ties):
     ties.farm.status = ProgramStatus.CLOSED
-    ties.farm.save()
+    ties.farm.save_revision().publish()
     member = client_for(ties.hanako.user)
     member.post(f"/ties/programs/{ties.farm.pk}/apply/", {"message": "参加したい"})
     assert not Application.objects.exists()
-    draft = make_program(ties.mito_host, "準備中", status=ProgramStatus.DRAFT)
-    assert member.get(f"/ties/programs/{draft.pk}/").status_code == 403
+    # A draft page (never published): hidden from members, seen by its host.
+    draft = make_program(ties.mito_host, "準備中", publish=False)
+    assert member.get(f"/ties/programs/{draft.pk}/").status_code == 404
+    response = member.post(f"/ties/programs/{draft.pk}/apply/", {"message": "参加"})
+    assert response.status_code == 404
+    assert not Application.objects.exists()
     assert (
         client_for(ties.mito_host_user).get(f"/ties/programs/{draft.pk}/").status_code
         == 200
     )
+    # Unpublishing a program stops applications at once.
+    ties.lab.unpublish()
+    response = client_for(ties.jiro.user).post(
+        f"/ties/programs/{ties.lab.pk}/apply/", {"message": "参加したい"}
+    )
+    assert response.status_code == 404 and not Application.objects.exists()
 
 
 def test_hosts_see_only_their_own_programs_and_applicants(ties):

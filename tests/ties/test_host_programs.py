@@ -1,23 +1,34 @@
-"""Hosts create and edit their own programs on /ties/host/ (never another
-host's); staff edit programs in the admin with words typed as 「農業、デザイン」;
-the subsidy review records who reviewed."""
+"""Programs are pages: a host's user writes, saves as draft and publishes their
+own organisation's programs in the Wagtail admin (never another's, nor
+anything else); staff and the town's editors edit any program there, with words
+typed as 「農業、デザイン」; the subsidy review records who reviewed."""
 
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
-from cms.ties.models import Program, ProgramStatus, SubsidyApplication
+from cms.ties.models import (
+    HostOrganisation,
+    ProgramIndexPage,
+    ProgramPage,
+    ProgramStatus,
+    SubsidyApplication,
+)
+from tests.admin_forms import add_url, denied, edit_url, field_errors, page_form
 
-from .conftest import client_for
+from .conftest import client_for, make_program
 
 pytestmark = pytest.mark.django_db
 
 
-def program_data(**overrides):
+def program_form(client, url, **overrides):
     today = timezone.localdate()
     data = {
         "title": "古民家カフェの改修",
+        "slug": "kominka-cafe",
+        "summary": "空き家を交流の場に変える3日間です。",
         "purpose": "空き家を交流の場にします。",
         "local_issue": "空き家の増加",
         "starts_on": (today + dt.timedelta(days=40)).isoformat(),
@@ -31,65 +42,142 @@ def program_data(**overrides):
         "status": ProgramStatus.OPEN,
     }
     data.update(overrides)
-    return data
+    # As a dict of lists: the test client posts only the last value of a
+    # QueryDict's key, and 関わり方 is a list of checkboxes.
+    return dict(page_form(client, url, stream_fields=(), **data).lists())
 
 
-def test_a_host_creates_and_edits_its_own_program(ties):
+def test_a_host_writes_a_program_in_the_cms_and_publishes_it(ties):
     host = client_for(ties.mito_host_user)
-    response = host.post("/ties/host/programs/new/", program_data())
-    program = Program.objects.get(title="古民家カフェの改修")
-    assert response["Location"] == f"/ties/host/programs/{program.pk}/"
-    assert program.host == ties.mito_host and program.municipality == ties.mito
+    folder = ProgramIndexPage.for_municipality(ties.mito)
+    home = host.get("/ties/host/").content.decode()
+    assert add_url(ProgramPage, folder) in home  # 「水戸市でプログラムを作成する」
+
+    url = add_url(ProgramPage, folder)
+    data = program_form(host, url, host=ties.mito_host.pk)
+    data["action-publish"] = "1"
+    response = host.post(url, data)
+    assert response.status_code == 302, field_errors(response, "host")
+    program = ProgramPage.objects.get(title="古民家カフェの改修")
+    assert program.live and program.host == ties.mito_host
+    assert program.municipality == ties.mito
+    assert program.url_path.endswith("/towns/mito/ties/kominka-cafe/")
     assert program.skills_wanted == ["大工", "デザイン"]
     assert program.involvements == ["volunteer", "workation"]
     assert program.opened_at is not None  # counts for the weekly digest
+    assert program.revisions.count() == 1
 
-    host.post(f"/ties/host/programs/{program.pk}/edit/", program_data(capacity="12"))
+    data = program_form(host, edit_url(program), capacity="12")
+    assert host.post(edit_url(program), data).status_code == 302  # a draft revision
     program.refresh_from_db()
-    assert program.capacity == 12
+    assert program.capacity == 10 and program.has_unpublished_changes
     assert (
         "古民家カフェの改修"
         in client_for(ties.hanako.user).get("/ties/").content.decode()
     )
 
 
+def test_a_hosts_draft_stays_off_the_public_pages(ties):
+    host = client_for(ties.mito_host_user)
+    url = add_url(ProgramPage, ProgramIndexPage.for_municipality(ties.mito))
+    response = host.post(url, program_form(host, url, host=ties.mito_host.pk))
+    assert response.status_code == 302
+    draft = ProgramPage.objects.get(title="古民家カフェの改修")
+    assert not draft.live and draft.opened_at is None
+    assert "古民家カフェの改修" not in Client().get("/ties/").content.decode()
+    assert Client().get(f"/ties/programs/{draft.pk}/").status_code == 404
+    # Published later: new for the weekly digest from then on.
+    draft.get_latest_revision().publish()
+    draft.refresh_from_db()
+    assert draft.live and draft.opened_at is not None
+    assert Client().get(f"/ties/programs/{draft.pk}/").status_code == 200
+
+
 def test_program_form_errors_name_the_field(ties):
     host = client_for(ties.mito_host_user)
+    url = add_url(ProgramPage, ProgramIndexPage.for_municipality(ties.mito))
     today = timezone.localdate()
-    html = host.post(
-        "/ties/host/programs/new/",
-        program_data(
-            title="",
-            ends_on=today.isoformat(),
-            deadline=(today + dt.timedelta(days=50)).isoformat(),
-        ),
-    ).content.decode()
-    assert "プログラム名を入力してください。" in html
-    assert "終了日: 開始日より後の日付にしてください。" in html
-    assert "申込締切: 開始日までの日付にしてください。" in html
+    data = program_form(
+        host,
+        url,
+        host=ties.mito_host.pk,
+        ends_on=today.isoformat(),
+        deadline=(today + dt.timedelta(days=50)).isoformat(),
+    )
+    response = host.post(url, data)
+    assert response.status_code == 200
+    assert field_errors(response, "ends_on") == [
+        "終了日: 開始日より後の日付にしてください。"
+    ]
+    assert field_errors(response, "deadline") == [
+        "申込締切: 開始日までの日付にしてください。"
+    ]
 
 
 def test_a_host_cannot_edit_another_hosts_program(ties):
     host = client_for(ties.mito_host_user)
-    assert host.get(f"/ties/host/programs/{ties.lab.pk}/edit/").status_code == 403
-    response = host.post(
-        f"/ties/host/programs/{ties.lab.pk}/edit/", program_data(title="乗っ取り")
-    )
-    assert response.status_code == 403
+    assert denied(host.get(edit_url(ties.lab)))
+    data = program_form(client_for(ties.officer), edit_url(ties.lab), title="乗っ取り")
+    data["action-publish"] = "1"
+    assert denied(host.post(edit_url(ties.lab), data))
     ties.lab.refresh_from_db()
     assert ties.lab.title == "子ども科学教室の企画"
+    # Nor add programs in another municipality's folder, nor touch the folder.
+    tsukuba = ProgramIndexPage.for_municipality(ties.tsukuba)
+    assert denied(host.get(add_url(ProgramPage, tsukuba)))
+    assert denied(host.get(edit_url(ProgramIndexPage.for_municipality(ties.mito))))
+    # Nor name another organisation as the host of a new program.
+    url = add_url(ProgramPage, ProgramIndexPage.for_municipality(ties.mito))
+    html = host.get(url).content.decode()
+    assert "水戸のみらい農園" in html and "つくば科学まちづくり" not in html
+    data = program_form(host, url, host=ties.tsukuba_host.pk, slug="other")
+    assert host.post(url, data).status_code == 200
+    assert not ProgramPage.objects.filter(slug="other").exists()
+    # Nothing else of the site: another listing, the admin lists of staff.
+    assert denied(host.get(edit_url(portal_akiya(ties.mito))))
+    assert host.get("/admin/ties_members/").status_code in (302, 403)
+    # Members (no host) get no admin at all.
     member = client_for(ties.hanako.user)
-    assert member.get("/ties/host/programs/new/").status_code == 403
+    assert member.get(edit_url(ties.farm)).status_code == 302
+    assert member.get("/ties/host/").status_code == 403
 
 
-def test_staff_edit_programs_in_the_admin_with_plain_words(ties):
-    officer = client_for(ties.officer)
-    data = program_data(skills_wanted="農業、写真")
-    data.update(host=ties.mito_host.pk, municipality=ties.mito.pk)
-    response = officer.post(f"/admin/ties_programs/edit/{ties.farm.pk}/", data)
-    assert response.status_code == 302, response.content.decode()[:2000]
-    ties.farm.refresh_from_db()
-    assert ties.farm.skills_wanted == ["農業", "写真"]
+def test_a_host_lists_and_explores_only_its_own_programs(ties):
+    other = make_program(ties.mito_host, "農園の草刈り", publish=False)
+    neighbour = make_program(
+        HostOrganisation.objects.create(
+            name="水戸の商店会", municipality=ties.mito, contact_email="s@example.jp"
+        ),
+        "商店街の空き店舗活用",
+        publish=False,
+    )
+    host = client_for(ties.mito_host_user)
+    listing = host.get("/admin/ties_programs/").content.decode()
+    assert "農園の収穫と直売所づくり" in listing and "農園の草刈り" in listing
+    assert "商店街の空き店舗活用" not in listing and "子ども科学教室" not in listing
+    folder = ProgramIndexPage.for_municipality(ties.mito)
+    explorer = host.get(f"/admin/pages/{folder.pk}/").content.decode()
+    assert other.title in explorer and neighbour.title not in explorer
+    assert denied(host.get(edit_url(neighbour)))
+
+
+def test_staff_and_the_towns_editor_edit_any_program_there(ties, portal):
+    for client in (client_for(ties.officer), client_for(portal.users["mito-editor"])):
+        data = program_form(client, edit_url(ties.farm), skills_wanted="農業、写真")
+        data["action-publish"] = "1"
+        response = client.post(edit_url(ties.farm), data)
+        assert response.status_code == 302, field_errors(response, "host")
+        ties.farm.refresh_from_db()
+        assert ties.farm.skills_wanted == ["農業", "写真"]
+    # The town's editor has no rights on another town's programs.
+    editor = client_for(portal.users["mito-editor"])
+    assert denied(editor.get(edit_url(ties.lab)))
+
+
+def portal_akiya(municipality):
+    from cms.listings.models import AkiyaListingPage
+
+    return AkiyaListingPage.objects.filter(municipality=municipality).first()
 
 
 def test_subsidy_review_in_the_admin_records_the_reviewer(ties):
@@ -141,3 +229,22 @@ def test_staff_pausing_a_member_in_the_admin_takes_them_out_of_the_segment(ties)
     assert response.status_code == 302, response.content.decode()[:1500]
     emails = {s.email for s in Segment.objects.get(name="関係人口").subscribers()}
     assert "hanako@example.jp" not in emails and "jiro@example.jp" in emails
+
+
+def test_a_towns_editor_who_also_works_for_a_host_gets_no_more_elsewhere(ties, portal):
+    """つくば市's editor also staffs a 水戸 organisation: they edit つくば's
+    programs (their town) and that organisation's, but not 大子町's."""
+    editor = portal.users["tsukuba-editor"]
+    ties.mito_host.users.add(editor)
+    daigo_host = HostOrganisation.objects.create(
+        name="大子の観光研究会",
+        municipality=portal.municipalities["daigo"],
+        contact_email="d@example.jp",
+    )
+    daigo = make_program(daigo_host, "まち歩きマップづくり")
+    client = client_for(editor)
+    assert client.get(edit_url(ties.lab)).status_code == 200
+    assert client.get(edit_url(ties.farm)).status_code == 200
+    assert denied(client.get(edit_url(daigo)))
+    folder = ProgramIndexPage.for_municipality(portal.municipalities["daigo"])
+    assert denied(client.get(add_url(ProgramPage, folder)))

@@ -174,8 +174,11 @@ def test_admin_screens_are_for_ties_staff(ties):
         "/admin/ties_sns/",
     ):
         assert officer.get(url).status_code == 200, url
-    response = client_for(ties.mito_host_user).get("/admin/ties_programs/")
-    assert response.status_code == 302
+    # A host's user has the program list (their own programs) and nothing else.
+    host = client_for(ties.mito_host_user)
+    assert host.get("/admin/ties_programs/").status_code == 200
+    assert host.get("/admin/ties_members/").status_code in (302, 403)
+    assert client_for(ties.hanako.user).get("/admin/ties_programs/").status_code == 302
 
 
 def test_weekly_digest_mails_new_matching_programs_once(ties):

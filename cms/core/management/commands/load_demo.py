@@ -41,6 +41,10 @@ APP_DEMO_LOADERS = [
         "オンラインコミュニティ（部屋・メンバー・投稿）",
         "cms.community.demo.load_community_demo",
     ),
+    (
+        "関係人口（受入団体・プログラム・メンバー・交流会・補助申請）",
+        "cms.ties.demo.load_ties_demo",
+    ),
 ]
 
 MUNICIPALITY_TABLE = (
