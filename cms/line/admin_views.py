@@ -97,7 +97,8 @@ class StatsView(LineView):
                 totals=stats.friend_totals(channel),
                 daily=stats.daily_follows(channel),
                 runs=[
-                    (r, stats.click_rate(r)) for r in stats.delivery_rows(channel, 50)
+                    (r, stats.click_rate(r), stats.open_rate(r))
+                    for r in stats.delivery_rows(channel, 50)
                 ],
                 segments=stats.per_segment(channel),
                 taps=stats.menu_taps(channel),

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from linebot.v3.messaging import MulticastRequest
 
-from . import schedule, tracking
+from . import narrowcast, schedule, tracking
 from . import segments as friend_segments
 from .client import TokenBucket, call_with_retry, messaging_api
 from .models import (
@@ -28,6 +28,7 @@ from .models import (
     MessageStatus,
     RunStatus,
     ScheduleKind,
+    SendMethod,
 )
 
 logger = logging.getLogger(__name__)
@@ -169,7 +170,9 @@ def send_run(
     bucket: TokenBucket | None = None,
     sleep=None,
 ) -> DeliveryRun:
-    """Send ``message`` to ``user_ids`` (multicast, ≤500 per call) and record it."""
+    """Send ``message`` to ``user_ids`` and record it: multicast (≤500 per call),
+    or audience upload + narrowcast for large audiences (narrowcast.py), whose run
+    finishes later, when LINE reports the narrowcast done."""
     objects = build_messages(message)
     problems = validate_messages(objects)
     if problems:
@@ -186,11 +189,16 @@ def send_run(
     )
     if settings.LINE.get("TRACK_CLICKS", True):
         objects = tracking.track_messages(objects, run.pk)
+    retry_kwargs = {"sleep": sleep} if sleep else {}
+    method = narrowcast.choose_method(message.send_method, len(user_ids), is_test)
+    if method == SendMethod.NARROWCAST:
+        return narrowcast.start(run, channel, objects, user_ids, **retry_kwargs)
+    run.messages_sent = objects
+    run.save(update_fields=["messages_sent"])
     batches = [
         DeliveryBatch.objects.create(run=run, user_ids=ids) for ids in chunks(user_ids)
     ]
     bucket = bucket or TokenBucket(settings.LINE["MAX_CALLS_PER_SECOND"])
-    retry_kwargs = {"sleep": sleep} if sleep else {}
     for batch in batches:
         _send_batch(channel, batch, objects, bucket, retry_kwargs)
     finish_run(run)

@@ -398,6 +398,12 @@ class ScheduleKind(models.TextChoices):
     REMINDER = "reminder", "リマインド（属性の日付から）"
 
 
+class SendMethod(models.TextChoices):
+    AUTO = "auto", "自動（人数が多ければナローキャスト）"
+    MULTICAST = "multicast", "マルチキャスト（すぐ届く・開封率なし）"
+    NARROWCAST = "narrowcast", "ナローキャスト（オーディエンス経由・開封率あり）"
+
+
 class MessageStatus(models.TextChoices):
     DRAFT = "draft", "下書き"
     SCHEDULED = "scheduled", "配信予定"
@@ -454,6 +460,14 @@ class LineMessage(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="messages",
+    )
+    send_method = models.CharField(
+        "配信方法",
+        max_length=10,
+        choices=SendMethod.choices,
+        default=SendMethod.AUTO,
+        help_text="開封率はLINEがナローキャストにだけ集計します。自動では配信先が"
+        "LINE_NARROWCAST_MIN_RECIPIENTS人（既定100）以上のときにナローキャストにします。",
     )
     schedule = models.CharField(
         "配信のタイミング",
@@ -530,6 +544,29 @@ class DeliveryRun(models.Model):
     sent_count = models.PositiveIntegerField("成功", default=0)
     failed_count = models.PositiveIntegerField("失敗", default=0)
     error = models.TextField("エラー", blank=True)
+    # Narrowcast runs (audience upload + narrowcast): LINE's ids, the sending phase
+    # polled from the progress endpoint, and LINE Insight's figures for the run.
+    method = models.CharField(
+        "配信方法",
+        max_length=10,
+        choices=SendMethod.choices,
+        default=SendMethod.MULTICAST,
+    )
+    audience_group_id = models.BigIntegerField(
+        "オーディエンスID", null=True, blank=True
+    )
+    retry_key = models.UUIDField(default=uuid.uuid4)
+    request_id = models.CharField("リクエストID", max_length=60, blank=True)
+    phase = models.CharField("ナローキャストの段階", max_length=12, blank=True)
+    messages_sent = models.JSONField("送ったメッセージ", default=list, blank=True)
+    delivered_count = models.PositiveIntegerField("到達数", null=True, blank=True)
+    open_count = models.PositiveIntegerField("開封者数", null=True, blank=True)
+    unique_click_count = models.PositiveIntegerField(
+        "クリックした人数", null=True, blank=True
+    )
+    insight_fetched_at = models.DateTimeField(
+        "インサイトの取得日時", null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-started_at"]
@@ -538,6 +575,18 @@ class DeliveryRun(models.Model):
 
     def __str__(self):
         return f"{self.message} {self.started_at:%Y-%m-%d %H:%M}"
+
+    PHASES = {
+        "audience": "オーディエンス作成中",
+        "waiting": "配信準備中",
+        "sending": "LINEが配信中",
+        "succeeded": "配信完了",
+        "failed": "失敗",
+    }
+
+    @property
+    def phase_label(self) -> str:
+        return self.PHASES.get(self.phase, "")
 
 
 class DeliveryBatch(models.Model):

@@ -12,6 +12,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from .models import DeliveryRun, EventKind, FriendStatus, LineEvent, LineFriend
+from .narrowcast import open_rate
 
 
 def friend_totals(channel) -> dict:
@@ -107,6 +108,11 @@ def csv_bytes(header: list[str], rows) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def unique_clicks(run) -> str:
+    """People who tapped a link, from LINE Insight (narrowcast only)."""
+    return "—" if run.unique_click_count is None else str(run.unique_click_count)
+
+
 def runs_csv(channel) -> bytes:
     rows = [
         [
@@ -120,6 +126,11 @@ def runs_csv(channel) -> bytes:
             r.failed_count,
             r.click_count,
             click_rate(r),
+            r.get_method_display().split("（")[0],
+            "" if r.delivered_count is None else r.delivered_count,
+            "" if r.open_count is None else r.open_count,
+            open_rate(r),
+            unique_clicks(r),
             r.get_status_display(),
         ]
         for r in delivery_rows(channel, limit=100000)
@@ -136,6 +147,11 @@ def runs_csv(channel) -> bytes:
             "失敗数",
             "クリック数",
             "クリック率",
+            "配信方法",
+            "到達数",
+            "開封者数",
+            "開封率",
+            "クリックした人数",
             "状態",
         ],
         rows,

@@ -29,9 +29,12 @@ def handle_webhook(channel_id: int, body: str) -> list[str]:
 
 @task(backend="background")
 def send_due_deliveries() -> int:
+    from . import narrowcast
     from .delivery import process_due
 
-    return len(process_due())
+    sent = len(process_due())
+    narrowcast.update_runs()
+    return sent
 
 
 @task(backend="background")

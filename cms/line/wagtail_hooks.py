@@ -372,6 +372,7 @@ class MessageViewSet(ScopedViewSet):
         "messages_json",
         "audience",
         "segment",
+        "send_method",
         "schedule",
         "send_at",
         "recurrence",

@@ -294,6 +294,7 @@ def test_message_created_in_the_admin_opens_its_preview(login, channel):
             "messages_json": "[]",
             "audience": "all",
             "segment": "",
+            "send_method": "auto",
             "schedule": "at",
             "send_at": "2030-03-01 09:00",
             "recurrence": "{}",
