@@ -352,7 +352,18 @@ WAGTAILIMAGES_IMAGE_MODEL = "core.PortalImage"
 WAGTAILDOCS_DOCUMENT_MODEL = "core.PortalDocument"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 15 * 1024 * 1024
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
-WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "zip"]
+# mp4: videos for LINE deliveries (cms/line/media.py).
+WAGTAILDOCS_EXTENSIONS = [
+    "csv",
+    "docx",
+    "mp4",
+    "odt",
+    "pdf",
+    "pptx",
+    "txt",
+    "xlsx",
+    "zip",
+]
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 # Japanese is written without spaces, so full-text tokenisers (SQLite's unicode61,
 # PostgreSQL's 'simple') index whole phrases and 「下書き」 would not find

@@ -138,7 +138,7 @@ class MessageActionsView(LineView):
                 message=message,
                 problems=problems,
                 count=count,
-                lines=delivery.preview_lines(message),
+                items=delivery.preview_items(message),
                 upcoming=upcoming,
                 rule_text=schedule.describe_rule(message.recurrence or {}),
                 runs=message.runs.all()[:20],

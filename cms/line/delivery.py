@@ -13,9 +13,10 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from linebot.v3.messaging import MulticastRequest
+from linebot.v3.messaging import Message, MulticastRequest
+from pydantic.v1 import ValidationError
 
-from . import narrowcast, schedule, tracking
+from . import media, narrowcast, schedule, tracking
 from . import segments as friend_segments
 from .client import TokenBucket, call_with_retry, messaging_api
 from .models import (
@@ -62,6 +63,9 @@ def build_messages(message: LineMessage) -> list[dict]:
         if message.emojis:
             text["emojis"] = message.emojis
         objects.append(text)
+    built = media.media_object(message)
+    if built:
+        objects.append(built)
     objects.extend(message.messages_json or [])
     return objects
 
@@ -101,20 +105,119 @@ def validate_messages(objects: list[dict]) -> list[str]:
             problems.append(
                 f"{i}件目: イメージマップの baseUrl は https のURLにしてください。"
             )
+        if kind == "flex" and isinstance(obj.get("contents"), dict):
+            problems += [f"{i}件目: {p}" for p in flex_problems(obj)]
+        shape = sdk_shape_problem(obj)
+        if shape:
+            problems.append(f"{i}件目: LINEの形式に合いません（{shape}）。")
     return problems
 
 
-def preview_lines(message: LineMessage) -> list[str]:
-    """What the friend will see, one line per message, for the confirmation screen."""
-    lines = []
-    for obj in build_messages(message):
-        if obj["type"] == "text":
-            lines.append(obj["text"])
-        else:
-            lines.append(
-                f"［{obj['type']}］{obj.get('altText', obj.get('originalContentUrl', ''))}"
+def sdk_shape_problem(obj: dict) -> str:
+    """The SDK's own models of LINE's message objects catch missing or mistyped
+    properties deep inside Flex or imagemap JSON; the first one, or ""."""
+    try:
+        Message.from_dict(obj)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        return f"{error.model.__name__} の {where}: {first['msg']}"
+    except (TypeError, ValueError, AttributeError, KeyError) as error:
+        return str(error)[:200]
+    return ""
+
+
+FLEX_CAROUSEL_MAX = 12
+
+
+def flex_problems(obj: dict) -> list[str]:
+    contents = obj["contents"]
+    found = []
+    if contents.get("type") not in ("bubble", "carousel"):
+        found.append("Flex の contents の type は bubble か carousel です。")
+    if contents.get("type") == "carousel":
+        bubbles = contents.get("contents") or []
+        if not 0 < len(bubbles) <= FLEX_CAROUSEL_MAX:
+            found.append(
+                f"カルーセルのバブルは1〜{FLEX_CAROUSEL_MAX}個です（今は{len(bubbles)}個）。"
             )
+    return found
+
+
+def flex_lines(node) -> list[str]:
+    """The texts, button labels and images of a Flex container in reading order,
+    for a preview staff can read without knowing the JSON."""
+    if isinstance(node, list):
+        return [line for child in node for line in flex_lines(child)]
+    if not isinstance(node, dict):
+        return []
+    kind = node.get("type")
+    if kind == "text":
+        return [node.get("text", "")]
+    if kind == "button":
+        return [f"［ボタン］{(node.get('action') or {}).get('label', '')}"]
+    if kind == "image":
+        return ["［画像］"]
+    lines = []
+    for key in ("header", "hero", "body", "footer", "contents"):
+        if key in node:
+            lines += flex_lines(node[key])
+    if kind == "bubble" and lines:
+        lines.append("――")
     return lines
+
+
+def preview_items(message: LineMessage) -> list[dict]:
+    """What the friend will see, one bubble per message, for the confirmation
+    screen: text, an image (shown from the admin's own rendition), the tap areas
+    of an imagemap as boxes, Flex as its texts and button labels."""
+    items = []
+    for obj in build_messages(message):
+        kind = obj.get("type")
+        if kind == "text":
+            items.append({"text": obj["text"]})
+        elif kind in ("image", "video", "imagemap") and message.image is not None:
+            item = {
+                "text": {
+                    "image": "画像",
+                    "video": "動画",
+                    "imagemap": "イメージマップ",
+                }[kind]
+                + (
+                    f"：{message.video.title}"
+                    if kind == "video" and message.video
+                    else ""
+                ),
+                "image": message.image.get_rendition("max-600x600").url,
+            }
+            if kind == "imagemap":
+                height = obj["baseSize"]["height"]
+                item["areas"] = [
+                    {
+                        "left": 100 * a["area"]["x"] / media.IMAGEMAP_BASE,
+                        "top": 100 * a["area"]["y"] / height,
+                        "width": 100 * a["area"]["width"] / media.IMAGEMAP_BASE,
+                        "height": 100 * a["area"]["height"] / height,
+                        "label": a.get("linkUri") or a.get("text", ""),
+                    }
+                    for a in obj["actions"]
+                ]
+            items.append(item)
+        elif kind == "flex":
+            items.append(
+                {
+                    "text": f"［Flex］{obj.get('altText', '')}",
+                    "lines": flex_lines(obj.get("contents")),
+                }
+            )
+        else:
+            items.append(
+                {
+                    "text": f"［{kind}］"
+                    + str(obj.get("altText", obj.get("originalContentUrl", "")))
+                }
+            )
+    return items
 
 
 def chunks(items: list, size: int = MULTICAST_MAX) -> list[list]:
@@ -173,8 +276,9 @@ def send_run(
     """Send ``message`` to ``user_ids`` and record it: multicast (≤500 per call),
     or audience upload + narrowcast for large audiences (narrowcast.py), whose run
     finishes later, when LINE reports the narrowcast done."""
+    problems = media.problems(message)
     objects = build_messages(message)
-    problems = validate_messages(objects)
+    problems = problems or validate_messages(objects)
     if problems:
         raise DeliveryError(" ".join(problems))
     channel = channel or message.channel
@@ -327,6 +431,9 @@ def following_run_at(message: LineMessage, after: dt.datetime) -> dt.datetime | 
 
 
 def check(message: LineMessage) -> list[str]:
+    problems = media.problems(message)
+    if problems:
+        return problems
     problems = validate_messages(build_messages(message))
     if message.audience == Audience.SEGMENT and not message.segment_id:
         problems.append("セグメントを選んでください。")

@@ -16,6 +16,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from wagtail.documents import get_document_model_string
+from wagtail.images import get_image_model_string
 
 from cms.mailing.models import AgeBand, Gender
 
@@ -398,6 +400,13 @@ class ScheduleKind(models.TextChoices):
     REMINDER = "reminder", "リマインド（属性の日付から）"
 
 
+class MediaKind(models.TextChoices):
+    NONE = "", "なし"
+    IMAGE = "image", "画像"
+    VIDEO = "video", "動画"
+    IMAGEMAP = "imagemap", "イメージマップ（画像にタップ領域）"
+
+
 class SendMethod(models.TextChoices):
     AUTO = "auto", "自動（人数が多ければナローキャスト）"
     MULTICAST = "multicast", "マルチキャスト（すぐ届く・開封率なし）"
@@ -444,11 +453,48 @@ class LineMessage(models.Model):
         blank=True,
         help_text='例: [{"index": 0, "productId": "5ac1bfd5040ab15980c9b435", "emojiId": "001"}]',
     )
+    media_kind = models.CharField(
+        "画像・動画",
+        max_length=10,
+        choices=MediaKind.choices,
+        blank=True,
+        help_text="選んだ画像・動画からLINEのメッセージを作ります（本文の後に送ります）。",
+    )
+    image = models.ForeignKey(
+        get_image_model_string(),
+        verbose_name="画像",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="画像メッセージ、イメージマップ（幅1040px以上）、動画のサムネイル。",
+    )
+    video = models.ForeignKey(
+        get_document_model_string(),
+        verbose_name="動画（MP4）",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="文書としてアップロードしたMP4ファイル（200MBまで）。",
+    )
+    imagemap_areas = models.JSONField(
+        "イメージマップのタップ領域",
+        default=list,
+        blank=True,
+        help_text="保存後、画像の上をドラッグして描けます（幅1040の座標、最大50）。",
+    )
+    alt_text = models.CharField(
+        "代替テキスト",
+        max_length=400,
+        blank=True,
+        help_text="通知やトーク一覧に出る文。空欄ならタイトル。",
+    )
     messages_json = models.JSONField(
         "その他のメッセージ（JSON）",
         default=list,
         blank=True,
-        help_text="画像・動画・イメージマップ・Flex Message のオブジェクトの配列。",
+        help_text="Flex Message などのオブジェクトの配列（LINEの形式のまま）。",
     )
     audience = models.CharField(
         "配信先", max_length=10, choices=Audience.choices, default=Audience.ALL

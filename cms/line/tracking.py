@@ -1,4 +1,5 @@
-"""Click counting for deliveries: links in text messages are replaced by signed
+"""Click counting for deliveries: links in text messages and imagemap link
+areas are replaced by signed
 redirects (/line/r/<token>/) naming the run and the target, so the statistics can
 show clicks and a click rate per delivery without an open redirect."""
 
@@ -47,5 +48,23 @@ def track_text(message: dict, run_id: int) -> dict:
     return tracked
 
 
+def track_imagemap(message: dict, run_id: int) -> dict:
+    """A copy of an imagemap whose link areas go through the signed redirect."""
+    actions = [
+        {**a, "linkUri": tracked_url(run_id, a["linkUri"])}
+        if a.get("type") == "uri" and URL.fullmatch(a.get("linkUri", ""))
+        else a
+        for a in message.get("actions", [])
+    ]
+    return {**message, "actions": actions}
+
+
 def track_messages(objects: list[dict], run_id: int) -> list[dict]:
-    return [track_text(o, run_id) if o.get("type") == "text" else o for o in objects]
+    tracked = []
+    for o in objects:
+        if o.get("type") == "text":
+            o = track_text(o, run_id)
+        elif o.get("type") == "imagemap":
+            o = track_imagemap(o, run_id)
+        tracked.append(o)
+    return tracked

@@ -245,19 +245,25 @@ class AreasEditorWidget(forms.Textarea):
     class Media:
         js = ["line/menu_editor.js"]
 
-    def __init__(self, image_url="", attrs=None):
+    def __init__(self, image_url="", attrs=None, size="", max_areas=20, actions=""):
         super().__init__(attrs={"rows": 8, **(attrs or {})})
         self.image_url = image_url
+        self.size, self.max_areas, self.actions = size, max_areas, actions
 
     def render(self, name, value, attrs=None, renderer=None):
         textarea = super().render(name, value, attrs, renderer)
         target = (attrs or {}).get("id", f"id_{name}")
         return format_html(
-            '<div data-line-menu-editor data-target="{}" data-image="{}">'
-            "<p>画像の上をドラッグしてタップ領域を追加します（最大20）。"
+            '<div data-line-menu-editor data-target="{}" data-image="{}" '
+            'data-size="{}" data-max="{}" data-actions="{}">'
+            "<p>画像の上をドラッグしてタップ領域を追加します（最大{}）。"
             "下のJSONを直接編集することもできます。</p></div>{}",
             target,
             self.image_url,
+            self.size,
+            self.max_areas,
+            self.actions,
+            self.max_areas,
             textarea,
         )
 
@@ -331,6 +337,56 @@ class RichMenuViewSet(ScopedViewSet):
     scoped_form = RichMenuForm
 
 
+class MessageForm(ChannelScopedForm):
+    """The delivery form: the imagemap's tap areas are drawn over the chosen image
+    (after saving once, like a rich menu); the built message and any Flex JSON are
+    checked against LINE's rules before saving."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        image = self.instance.image if self.instance.pk else None
+        if "imagemap_areas" in self.fields:
+            from .media import IMAGEMAP_BASE, IMAGEMAP_MAX_ACTIONS, base_height
+
+            self.fields["imagemap_areas"].widget = AreasEditorWidget(
+                image_url=image.get_rendition("width-1040").url if image else "",
+                size=f"{IMAGEMAP_BASE}x{base_height(image)}" if image else "",
+                max_areas=IMAGEMAP_MAX_ACTIONS,
+                actions="動作: uri（リンク） / message（テキストを送る）",
+            )
+
+    def clean(self):
+        from . import delivery, media
+
+        data = super().clean()
+        if self.errors:
+            return data
+        draft = LineMessage(
+            title=data.get("title", ""),
+            text=data.get("text", ""),
+            emojis=data.get("emojis") or [],
+            media_kind=data.get("media_kind", ""),
+            image=data.get("image"),
+            video=data.get("video"),
+            imagemap_areas=data.get("imagemap_areas") or [],
+            alt_text=data.get("alt_text", ""),
+            messages_json=data.get("messages_json") or [],
+        )
+        problems = media.problems(draft)
+        if draft.media_kind == "imagemap" and not self.instance.pk and problems:
+            # The areas are drawn after the first save, over the chosen image.
+            problems = [p for p in problems if "タップ領域" not in p]
+        if not problems and (draft.text.strip() or draft.messages_json):
+            problems = [
+                p
+                for p in delivery.validate_messages(delivery.build_messages(draft))
+                if "https" not in p  # the public URL is checked when sending
+            ]
+        if problems:
+            raise forms.ValidationError(problems)
+        return data
+
+
 def message_actions_link(message):
     return format_html(
         '<a href="{}">プレビュー・配信</a>',
@@ -354,6 +410,7 @@ class MessageViewSet(ScopedViewSet):
     icon = "mail"
     menu_label = "配信メッセージ"
     add_view_class = MessageCreateView
+    scoped_form = MessageForm
     list_display = [
         "title",
         "channel",
@@ -369,6 +426,11 @@ class MessageViewSet(ScopedViewSet):
         "title",
         "text",
         "emojis",
+        "media_kind",
+        "image",
+        "video",
+        "alt_text",
+        "imagemap_areas",
         "messages_json",
         "audience",
         "segment",
