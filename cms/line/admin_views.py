@@ -2,9 +2,11 @@
 CSV exports, a delivery's preview / test send / schedule / cancel, the rich menu
 preview and publishing, and the CSV bulk registration of recurring deliveries."""
 
+import json
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -192,6 +194,44 @@ class MessageActionsView(LineView):
         ) as error:
             messages.error(request, str(error))
         return redirect(reverse("line_message_actions", args=[message.pk]))
+
+
+class SegmentCountView(LineView):
+    """The live count for the segment rule builder: POST {"rules", "channel"} →
+    friends of that account matching (and with blocked ones), and the rules in
+    words. Only for accounts the user manages."""
+
+    def post(self, request, *args, **kwargs):
+        from . import segments as friend_segments
+        from .models import LineFriend
+
+        try:
+            data = json.loads(request.body or b"{}")
+        except ValueError:
+            return JsonResponse(
+                {"errors": ["条件の形式が正しくありません。"]}, status=400
+            )
+        channel = LineChannel.objects.filter(pk=data.get("channel") or 0).first()
+        if channel is None:
+            return JsonResponse(
+                {"errors": ["アカウントを選ぶと人数を表示します。"]}, status=400
+            )
+        _check_channel(request.user, channel)
+        rules = data.get("rules") or {"op": "and", "rules": []}
+        problems = friend_segments.validate(rules)
+        if problems:
+            return JsonResponse({"errors": problems}, status=400)
+        try:
+            friends = friend_segments.friends_matching(channel, rules)
+            everyone = LineFriend.objects.filter(channel=channel).filter(
+                friend_segments.engine.to_q(
+                    rules, friend_segments.friend_fields(), timezone.localdate()
+                )
+            )
+            counts = {"count": friends.count(), "all": everyone.count()}
+        except ValueError as error:
+            return JsonResponse({"errors": [str(error)]}, status=400)
+        return JsonResponse({**counts, "description": friend_segments.describe(rules)})
 
 
 class MenuPreviewView(LineView):

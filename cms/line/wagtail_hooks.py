@@ -56,6 +56,20 @@ class ChannelScopedForm(WagtailAdminModelForm):
 
 
 class SegmentForm(ChannelScopedForm):
+    """Rules through the mail tool's rule builder, with the friend field set and
+    a live count of the chosen account's friends."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from cms.mailing.wagtail_hooks import RuleBuilderWidget
+
+        if "rules" in self.fields:
+            self.fields["rules"].widget = RuleBuilderWidget(
+                fields=friend_segments.friend_fields,
+                count_url="line_segment_count",
+                count_text="該当する友だち: {count}人（ブロック中を含め {all}人）",
+            )
+
     def clean_rules(self):
         rules = self.cleaned_data.get("rules") or {"op": "and", "rules": []}
         problems = friend_segments.validate(rules)
@@ -531,6 +545,11 @@ def register_line_urls():
             "line/message/<int:pk>/",
             admin_views.MessageActionsView.as_view(),
             name="line_message_actions",
+        ),
+        path(
+            "line/segment-count/",
+            admin_views.SegmentCountView.as_view(),
+            name="line_segment_count",
         ),
         path(
             "line/richmenu/<int:pk>/",
