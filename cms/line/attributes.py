@@ -112,6 +112,12 @@ class FriendAttributeForm(forms.Form):
                     required=False,
                     choices=[("", "―")] + [(c, c) for c in definition.choice_list()],
                 )
+            elif definition.kind == AttributeKind.DATE:
+                self.fields[name] = forms.DateField(
+                    label=definition.label,
+                    required=False,
+                    widget=forms.DateInput(attrs={"type": "date"}),
+                )
             elif definition.kind == AttributeKind.NUMBER:
                 self.fields[name] = forms.DecimalField(
                     label=definition.label, required=False
@@ -151,9 +157,11 @@ class FriendAttributeForm(forms.Form):
                 if value in (None, ""):
                     attributes.pop(key, None)
                 else:
-                    attributes[key] = (
-                        float(value) if hasattr(value, "as_tuple") else value
-                    )
+                    if hasattr(value, "as_tuple"):  # Decimal
+                        value = float(value)
+                    elif hasattr(value, "isoformat"):  # date: "YYYY-MM-DD"
+                        value = value.isoformat()
+                    attributes[key] = value
         friend.attributes = attributes
         friend.attributes_updated_at = timezone.now()
         friend.save()

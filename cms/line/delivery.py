@@ -30,6 +30,7 @@ from .models import (
     RunStatus,
     ScheduleKind,
     SendMethod,
+    reminder_date_choices,
 )
 
 logger = logging.getLogger(__name__)
@@ -248,6 +249,11 @@ def reminder_friends(friends, date_field: str, offset_days: int, today: dt.date)
         return friends.filter(birth_date=anchor)
     if date_field == "followed_at":
         return friends.filter(followed_at__date=anchor)
+    if date_field.startswith("attr:"):
+        # A date-type custom attribute, stored as "YYYY-MM-DD".
+        return friends.filter(
+            **{f"attributes__{date_field.removeprefix('attr:')}": anchor.isoformat()}
+        )
     if date_field == "children_birth_dates":
         ids = [
             pk
@@ -443,6 +449,12 @@ def check(message: LineMessage) -> list[str]:
         problems.append("配信日時を入れてください。")
     if message.schedule == ScheduleKind.REMINDER and not message.reminder_date:
         problems.append("リマインドの基準日を選んでください。")
+    elif message.schedule == ScheduleKind.REMINDER and message.reminder_date not in (
+        dict(reminder_date_choices())
+    ):
+        problems.append(
+            f"リマインドの基準日「{message.reminder_date}」は日付の属性ではありません。"
+        )
     return problems
 
 

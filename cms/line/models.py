@@ -429,6 +429,17 @@ REMINDER_DATES = [
 ]
 
 
+def reminder_date_choices() -> list[tuple[str, str]]:
+    """The built-in dates plus every date-type custom attribute ("attr:<key>"),
+    shared with the mail tool (cms.mailing.AttributeDefinition)."""
+    from cms.mailing.models import AttributeDefinition, AttributeKind
+
+    return REMINDER_DATES + [
+        (f"attr:{d.key}", f"{d.label}（独自属性）")
+        for d in AttributeDefinition.objects.filter(kind=AttributeKind.DATE)
+    ]
+
+
 class LineMessage(models.Model):
     """A delivery (配信): up to five LINE message objects, an audience and a
     schedule. ``text`` is the plain way; ``messages_json`` takes image, video,
@@ -529,9 +540,9 @@ class LineMessage(models.Model):
         help_text='例: {"freq": "nth_weekday", "nth": 1, "weekday": 0, '
         '"time": "09:00", "skip_holidays": true}',
     )
-    reminder_date = models.CharField(
-        "リマインドの基準日", max_length=30, choices=REMINDER_DATES, blank=True
-    )
+    # Choices are REMINDER_DATES plus date-type custom attributes, offered by the
+    # form (reminder_date_choices), so staff can add anchors without a migration.
+    reminder_date = models.CharField("リマインドの基準日", max_length=50, blank=True)
     reminder_offset_days = models.IntegerField(
         "基準日からの日数", default=0, help_text="前日なら -1、1年後なら 365。"
     )
@@ -559,6 +570,10 @@ class LineMessage(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def reminder_date_label(self) -> str:
+        return dict(reminder_date_choices()).get(self.reminder_date, self.reminder_date)
 
 
 class RunStatus(models.TextChoices):

@@ -358,6 +358,15 @@ class MessageForm(ChannelScopedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "reminder_date" in self.fields:
+            from .models import reminder_date_choices
+
+            self.fields["reminder_date"] = forms.ChoiceField(
+                label="リマインドの基準日",
+                required=False,
+                choices=[("", "---------"), *reminder_date_choices()],
+                help_text="日付の独自属性（メール配信 → 独自属性、種類「日付」）も選べます。",
+            )
         image = self.instance.image if self.instance.pk else None
         if "imagemap_areas" in self.fields:
             from .media import IMAGEMAP_BASE, IMAGEMAP_MAX_ACTIONS, base_height
