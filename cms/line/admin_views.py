@@ -71,6 +71,15 @@ class StatsView(LineView):
                 return _download(
                     stats.daily_csv(channel), f"line-friends-{channel.slug}.csv"
                 )
+            tables = {
+                "friends": (stats.friends_csv, "line-friends-attributes"),
+                "segments": (stats.segments_csv, "line-segments"),
+                "messages": (stats.messages_csv, "line-messages"),
+                "richmenus": (stats.rich_menus_csv, "line-rich-menus"),
+            }
+            if download in tables:
+                make, name = tables[download]
+                return _download(make(channel), f"{name}-{channel.slug}.csv")
             if download == "talk":
                 return _download(
                     stats.talk_log_csv(channel), f"line-talk-log-{channel.slug}.csv"
