@@ -209,6 +209,9 @@ class EventKind(models.TextChoices):
     LOCATION = "location", "位置情報"
     OTHER = "other", "その他"
     REPLY = "reply", "応答"
+    # A tap on a rich menu's link area, counted by our signed redirect
+    # (tracking.py); LINE itself sends no event for uri actions.
+    MENU_LINK = "menu_link", "メニューのリンク"
 
 
 class LineEvent(models.Model):

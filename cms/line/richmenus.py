@@ -9,6 +9,7 @@ import io
 import logging
 import re
 
+from django.conf import settings
 from django.utils import timezone
 from linebot.v3.messaging import (
     CreateRichMenuAliasRequest,
@@ -19,6 +20,7 @@ from linebot.v3.messaging import (
 from linebot.v3.messaging.exceptions import ApiException
 from PIL import Image, ImageDraw, ImageFont
 
+from . import tracking
 from .client import blob_api, messaging_api
 from .models import FriendStatus, LineFriend, RichMenu
 
@@ -243,6 +245,8 @@ def publish_menu(menu: RichMenu) -> str:
     if problems:
         raise PublishError(" ".join(problems))
     old_id = menu.line_rich_menu_id
+    if settings.LINE.get("TRACK_CLICKS", True):
+        request = tracking.track_menu_request(request, menu.pk)
     with messaging_api(menu.channel) as api:
         created = api.create_rich_menu(RichMenuRequest.from_dict(request))
         new_id = created.rich_menu_id
@@ -288,6 +292,29 @@ def publish_menu(menu: RichMenu) -> str:
     menu.published_at = timezone.now()
     menu.save(update_fields=["line_rich_menu_id", "published_at"])
     return new_id
+
+
+def unpublish_menu(menu: RichMenu) -> None:
+    """Remove ``menu`` from LINE before it is deleted here: its alias (so tabs
+    no longer switch to it), the default setting, and the menu itself. A menu or
+    alias LINE no longer has (404/400) counts as removed; anything else raises,
+    so the admin keeps the menu and tells staff."""
+    if not menu.line_rich_menu_id:
+        return
+    with messaging_api(menu.channel) as api:
+        if menu.alias_id:
+            try:
+                api.delete_rich_menu_alias(menu.alias_id)
+            except ApiException as exc:
+                if exc.status not in (400, 404):
+                    raise
+        if menu.is_default:
+            api.cancel_default_rich_menu()
+        try:
+            api.delete_rich_menu(menu.line_rich_menu_id)
+        except ApiException as exc:
+            if exc.status != 404:
+                raise
 
 
 def publish_channel_menus(channel) -> list[str]:

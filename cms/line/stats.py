@@ -89,11 +89,14 @@ def per_segment(channel) -> list[dict]:
 
 
 def menu_taps(channel, days: int = 30) -> list[tuple[str, int]]:
-    """Postbacks per data value (rich menu taps and tab switches)."""
+    """Rich menu taps: postbacks per data value (menus, tab switches) and link
+    areas per label (counted by our redirect)."""
     since = timezone.now() - dt.timedelta(days=days)
     rows = (
         LineEvent.objects.filter(
-            channel=channel, kind=EventKind.POSTBACK, occurred_at__gte=since
+            channel=channel,
+            kind__in=[EventKind.POSTBACK, EventKind.MENU_LINK],
+            occurred_at__gte=since,
         )
         .values_list("text")
         .annotate(n=Count("pk"))

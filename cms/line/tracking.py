@@ -23,6 +23,37 @@ def read(token: str) -> tuple[int, str]:
     return int(data["r"]), str(data["u"])
 
 
+MENU_SALT = "line-menu-link"
+
+
+def menu_link_url(menu_id: int, url: str, label: str = "") -> str:
+    """A rich menu's link area through our redirect, so the tap is counted (LINE
+    sends no webhook event for uri actions)."""
+    token = signing.dumps(
+        {"m": menu_id, "u": url, "l": label[:20]}, salt=MENU_SALT, compress=True
+    )
+    return settings.LINE["PUBLIC_URL"] + reverse("line:menu_link", args=[token])
+
+
+def read_menu_link(token: str) -> tuple[int, str, str]:
+    data = signing.loads(token, salt=MENU_SALT)
+    return int(data["m"]), str(data["u"]), str(data.get("l", ""))
+
+
+def track_menu_request(request: dict, menu_id: int) -> dict:
+    """A copy of a rich menu object whose http(s) link areas are tracked."""
+    areas = []
+    for area in request["areas"]:
+        action = area["action"]
+        if action.get("type") == "uri" and URL.fullmatch(action.get("uri", "")):
+            action = {
+                **action,
+                "uri": menu_link_url(menu_id, action["uri"], action.get("label", "")),
+            }
+        areas.append({**area, "action": action})
+    return {**request, "areas": areas}
+
+
 def track_text(message: dict, run_id: int) -> dict:
     """A copy of a text message with its links tracked; LINE emoji positions after
     a link move by the change in length."""

@@ -6,6 +6,7 @@ app_name = "line"
 urlpatterns = [
     path("attributes/<str:token>/", views.attribute_form, name="attributes"),
     path("r/<str:token>/", views.click, name="click"),
+    path("m/<str:token>/", views.menu_link, name="menu_link"),
     # Files LINE fetches for image, video and imagemap messages (media.py).
     path("media/image/<str:token>/<str:size>", media.serve_image, name="media_image"),
     path(

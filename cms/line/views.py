@@ -46,6 +46,28 @@ def attribute_form(request, token):
     )
 
 
+def menu_link(request, token):
+    """Count a tap on a rich menu's link area (as a menu tap) and go on."""
+    from . import tracking
+    from .models import EventKind, LineEvent, RichMenu
+
+    try:
+        menu_id, url, label = tracking.read_menu_link(token)
+    except signing.BadSignature:
+        raise Http404 from None
+    if not url.startswith(("https://", "http://")):
+        raise Http404
+    menu = RichMenu.objects.filter(pk=menu_id).only("channel_id").first()
+    if menu is not None:
+        LineEvent.objects.create(
+            channel_id=menu.channel_id,
+            kind=EventKind.MENU_LINK,
+            text=f"リンク: {label or url}"[:500],
+            data={"menu": menu_id, "url": url[:1000]},
+        )
+    return HttpResponseRedirect(url)
+
+
 def click(request, token):
     """Count a tap on a delivered link and go on to the link."""
     from . import tracking

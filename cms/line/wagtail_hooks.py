@@ -316,6 +316,37 @@ class RichMenuForm(ChannelScopedForm):
         return data
 
 
+class RichMenuDeleteView(ScopedDeleteView):
+    """Deleting a menu here removes it (and its alias) from LINE first; when LINE
+    refuses, the menu is kept and staff see why, so nothing stays live unseen."""
+
+    def form_valid(self, form):
+        from django.contrib import messages as flash
+        from django.shortcuts import redirect
+
+        from .client import ChannelNotConfigured
+        from .richmenus import unpublish_menu
+
+        try:
+            unpublish_menu(self.object)
+        except ChannelNotConfigured as error:
+            flash.error(self.request, str(error))
+            return redirect(reverse("line_richmenus:index"))
+        except Exception as error:  # LINE refused: keep ours, say so
+            flash.error(
+                self.request,
+                f"LINEからリッチメニューを削除できなかったため、削除を中止しました: {error}",
+            )
+            return redirect(reverse("line_richmenus:index"))
+        oplog.record(
+            self.object.channel,
+            oplog.MENU_DELETED,
+            user=self.request.user,
+            data={"menu": self.object.name, "line_id": self.object.line_rich_menu_id},
+        )
+        return super().form_valid(form)
+
+
 def menu_preview_link(menu):
     return format_html(
         '<a href="{}">画像と領域</a>', reverse("line_menu_preview", args=[menu.pk])
@@ -349,6 +380,7 @@ class RichMenuViewSet(ScopedViewSet):
         "sort_order",
     ]
     scoped_form = RichMenuForm
+    delete_view_class = RichMenuDeleteView
 
 
 class MessageForm(ChannelScopedForm):

@@ -163,6 +163,14 @@ def _handler(state: StandIn):
                 state.aliases[payload["richMenuAliasId"]] = payload["richMenuId"]
                 return self._send(200, {})
             m = re.fullmatch(r"/v2/bot/richmenu/alias/([\w-]+)", path)
+            if method == "DELETE" and m:
+                if m[1] not in state.aliases:
+                    return self._send(400, {"message": "richmenu alias id not found"})
+                del state.aliases[m[1]]
+                return self._send(200, {})
+            if method == "DELETE" and path == "/v2/bot/user/all/richmenu":
+                state.default_menu = ""
+                return self._send(200, {})
             if method == "POST" and m:
                 if m[1] not in state.aliases:
                     return self._send(400, {"message": "richmenu alias id not found"})
@@ -179,7 +187,8 @@ def _handler(state: StandIn):
                 return routed
             m = re.fullmatch(r"/v2/bot/richmenu/([\w-]+)", path)
             if method == "DELETE" and m:
-                state.menus.pop(m[1], None)
+                if state.menus.pop(m[1], None) is None:
+                    return self._send(404, {"message": "Not found"})
                 return self._send(200, {})
             return self._send(404, {"message": f"stand-in has no {method} {path}"})
 
