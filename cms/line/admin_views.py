@@ -13,7 +13,12 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from cms.core.permissions import can_manage_line, line_channel_ids_for_user
+from cms.core.permissions import (
+    can_edit_line,
+    can_manage_line,
+    can_send_line,
+    line_channel_ids_for_user,
+)
 
 from . import csv_io, delivery, oplog, richmenus, schedule, stats
 from .client import ChannelNotConfigured
@@ -46,6 +51,10 @@ class LineView(WagtailAdminTemplateMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
 
+# Exports with friends' personal data: not for 「LINE閲覧のみ」.
+PERSONAL_TABLES = {"friends", "talk"}
+
+
 class StatsView(LineView):
     page_title = "LINE 統計・CSV"
     template_name = "line/admin/stats.html"
@@ -59,6 +68,8 @@ class StatsView(LineView):
         if channel is None:
             return self.render_to_response(self.get_context_data(channel=None))
         download = request.GET.get("download")
+        if download in PERSONAL_TABLES and not can_edit_line(request.user, channel):
+            raise PermissionDenied
         if download:
             oplog.record(
                 channel, oplog.EXPORTED, user=request.user, data={"table": download}
@@ -153,12 +164,21 @@ class MessageActionsView(LineView):
                 upcoming=upcoming,
                 rule_text=schedule.describe_rule(message.recurrence or {}),
                 runs=message.runs.all()[:20],
+                can_edit=can_edit_line(request.user, message.channel),
+                can_send=can_send_line(request.user, message.channel),
             )
         )
 
     def post(self, request, *args, **kwargs):
         message = self.get_message()
         action = request.POST.get("action")
+        allowed = (
+            can_edit_line(request.user, message.channel)
+            if action == "test"
+            else can_send_line(request.user, message.channel)
+        )
+        if not allowed:
+            raise PermissionDenied
         try:
             if action == "test":
                 run = delivery.send_test(message)
@@ -287,7 +307,8 @@ class PublishMenusView(LineView):
 
     def post(self, request, *args, **kwargs):
         channel = get_object_or_404(LineChannel, pk=kwargs["pk"])
-        _check_channel(request.user, channel)
+        if not can_send_line(request.user, channel):
+            raise PermissionDenied
         try:
             ids = richmenus.publish_channel_menus(channel)
         except (richmenus.PublishError, ChannelNotConfigured) as error:
@@ -307,6 +328,12 @@ class PublishMenusView(LineView):
 class RecurrenceImportView(LineView):
     page_title = "繰り返し配信の一括登録（CSV）"
     template_name = "line/admin/recurrence_import.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        # The imported patterns are scheduled at once: a sending function.
+        if not can_send_line(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
         return self.render_to_response(self.get_context_data(columns=csv_io.COLUMNS))

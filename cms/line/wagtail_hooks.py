@@ -324,8 +324,15 @@ class RichMenuDeleteView(ScopedDeleteView):
         from django.contrib import messages as flash
         from django.shortcuts import redirect
 
+        from cms.core.permissions import can_send_line
+
         from .client import ChannelNotConfigured
         from .richmenus import unpublish_menu
+
+        if self.object.line_rich_menu_id and not can_send_line(
+            self.request.user, self.object.channel
+        ):
+            raise PermissionDenied
 
         try:
             unpublish_menu(self.object)
