@@ -22,6 +22,7 @@ class LineConfig(AppConfig):
             models.RichMenu,
             models.LineMessage,
             models.MailRelayRule,
+            models.AttributeForm,
         ):
             register_permission_policy(model, LineChannelScopedPolicy(model))
         post_migrate.connect(_sync_groups_after_migrate, sender=self)

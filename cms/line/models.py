@@ -324,6 +324,58 @@ class FriendSegment(models.Model):
         return self.name
 
 
+class AttributeForm(models.Model):
+    """A named attribute form (属性フォーム) besides the standard one: a chosen set
+    of custom attribute definitions (e.g. a survey, or a staff-only form), opened
+    from its own signed link. A friend asks for it with its keyword or a menu
+    postback ``action=form&form=<id>``; with a segment, only that segment's
+    friends can open it (e.g. a segment of staff for a staff-only form)."""
+
+    channel = models.ForeignKey(
+        LineChannel,
+        verbose_name="アカウント",
+        on_delete=models.CASCADE,
+        related_name="attribute_forms",
+    )
+    name = models.CharField("フォーム名", max_length=60)
+    description = models.TextField("フォームの説明", blank=True)
+    definitions = models.ManyToManyField(
+        "mailing.AttributeDefinition",
+        verbose_name="項目（独自属性）",
+        blank=True,
+        related_name="line_forms",
+    )
+    include_profile = models.BooleanField(
+        "基本の属性も含める",
+        default=False,
+        help_text="年代・性別・生年月日・居住地・関心・お子さまの生年月日。",
+    )
+    keyword = models.CharField(
+        "呼び出す言葉",
+        max_length=20,
+        blank=True,
+        help_text="友だちがこの言葉を送るとフォームのリンクを返します。",
+    )
+    segment = models.ForeignKey(
+        "FriendSegment",
+        verbose_name="開ける友だち",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="選ぶと、このセグメントの友だちだけが開けます（職員専用など）。",
+    )
+    is_active = models.BooleanField("受付中", default=True)
+
+    class Meta:
+        ordering = ["channel", "name"]
+        verbose_name = "属性フォーム"
+        verbose_name_plural = "属性フォーム"
+
+    def __str__(self):
+        return self.name
+
+
 class RichMenuSize(models.TextChoices):
     LARGE = "2500x1686", "大（2500×1686）"
     COMPACT = "2500x843", "小（2500×843）"

@@ -25,6 +25,7 @@ from cms.core.permissions import (
 from . import admin_views, oplog
 from . import segments as friend_segments
 from .models import (
+    AttributeForm,
     FriendSegment,
     LineChannel,
     LineFriend,
@@ -533,6 +534,38 @@ class MailRelayViewSet(ScopedViewSet):
     ]
 
 
+def form_how_to_open(attribute_form):
+    words = []
+    if attribute_form.keyword:
+        words.append(f"「{attribute_form.keyword}」と送る")
+    words.append(f"ポストバック action=form&form={attribute_form.pk}")
+    return " / ".join(words)
+
+
+class AttributeFormViewSet(ScopedViewSet):
+    model = AttributeForm
+    icon = "form"
+    menu_label = "属性フォーム"
+    list_display = [
+        "name",
+        "channel",
+        "include_profile",
+        "segment",
+        Column("open", label="開き方", accessor=form_how_to_open),
+        "is_active",
+    ]
+    form_fields = [
+        "channel",
+        "name",
+        "description",
+        "definitions",
+        "include_profile",
+        "keyword",
+        "segment",
+        "is_active",
+    ]
+
+
 class LineMenuItem(MenuItem):
     def is_shown(self, request):
         return can_manage_line(request.user)
@@ -571,6 +604,7 @@ class LineMenu(ViewSetGroup):
         FriendViewSet("line_friends", menu_order=4),
         RichMenuViewSet("line_richmenus", menu_order=5),
         SpotViewSet("line_spots", menu_order=6),
+        AttributeFormViewSet("line_attribute_forms", menu_order=6),
         MailRelayViewSet("line_mail_relay", menu_order=7),
         ChannelViewSet("line_channels", menu_order=8),
     )
