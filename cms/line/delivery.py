@@ -168,6 +168,17 @@ def flex_lines(node) -> list[str]:
     return lines
 
 
+def emoji_placeholders(text_object: dict) -> str:
+    """The text with each LINE emoji's ``$`` shown as 「［絵文字］」 (the admin
+    cannot draw LINE's own emoji images)."""
+    text = text_object["text"]
+    positions = {e.get("index") for e in text_object.get("emojis") or []}
+    return "".join(
+        "［絵文字］" if i in positions and ch == "$" else ch
+        for i, ch in enumerate(text)
+    )
+
+
 def preview_items(message: LineMessage) -> list[dict]:
     """What the friend will see, one bubble per message, for the confirmation
     screen: text, an image (shown from the admin's own rendition), the tap areas
@@ -176,7 +187,7 @@ def preview_items(message: LineMessage) -> list[dict]:
     for obj in build_messages(message):
         kind = obj.get("type")
         if kind == "text":
-            items.append({"text": obj["text"]})
+            items.append({"text": emoji_placeholders(obj)})
         elif kind in ("image", "video", "imagemap") and message.image is not None:
             item = {
                 "text": {

@@ -335,3 +335,16 @@ def test_admin_form_refuses_broken_flex_json(login, channel):
     assert response.status_code == 200
     assert "LINEの形式に合いません" in response.content.decode()
     assert not LineMessage.objects.exists()
+
+
+def test_preview_marks_line_emoji_positions(channel):
+    message = LineMessage(
+        channel=channel,
+        title="絵文字",
+        text="$ フェアです $5",
+        emojis=[
+            {"index": 0, "productId": "5ac1bfd5040ab15980c9b435", "emojiId": "001"}
+        ],
+    )
+    (item,) = delivery.preview_items(message)
+    assert item["text"] == "［絵文字］ フェアです $5"  # a plain "$" stays
