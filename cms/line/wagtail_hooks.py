@@ -468,11 +468,36 @@ class MessageCreateView(CreateView):
         return reverse("line_message_actions", args=[self.object.pk])
 
 
+class MessageEditView(ScopedEditView):
+    """A scheduled message changed by someone who may not send (「LINE作成担当」)
+    goes back to a draft: what reaches the public is always what a sender saw."""
+
+    def save_instance(self):
+        from django.contrib import messages as flash
+
+        from cms.core.permissions import can_send_line
+
+        from .models import MessageStatus
+
+        instance = self.form.instance
+        if instance.status == MessageStatus.SCHEDULED and not can_send_line(
+            self.request.user, instance.channel
+        ):
+            instance.status = MessageStatus.DRAFT
+            instance.next_run_at = None
+            flash.warning(
+                self.request,
+                "内容を変えたため配信の予約を取り消しました。配信担当に予約を依頼してください。",
+            )
+        return super().save_instance()
+
+
 class MessageViewSet(ScopedViewSet):
     model = LineMessage
     icon = "mail"
     menu_label = "配信メッセージ"
     add_view_class = MessageCreateView
+    edit_view_class = MessageEditView
     scoped_form = MessageForm
     list_display = [
         "title",
@@ -506,10 +531,24 @@ class MessageViewSet(ScopedViewSet):
     ]
 
 
+class MailRelayForm(ChannelScopedForm):
+    def clean_send_without_review(self):
+        from cms.core.permissions import can_send_line
+
+        value = self.cleaned_data.get("send_without_review")
+        user = getattr(self, "for_user", None)
+        if value and user is not None and not can_send_line(user):
+            raise forms.ValidationError(
+                "「確認せずにすぐ配信する」は配信担当だけが設定できます。"
+            )
+        return value
+
+
 class MailRelayViewSet(ScopedViewSet):
     model = MailRelayRule
     icon = "mail"
     menu_label = "メール再配信ルール"
+    scoped_form = MailRelayForm
     list_display = [
         "name",
         "channel",
@@ -571,14 +610,21 @@ class LineMenuItem(MenuItem):
         return can_manage_line(request.user)
 
 
+class LineSenderMenuItem(MenuItem):
+    def is_shown(self, request):
+        from cms.core.permissions import can_send_line
+
+        return can_send_line(request.user)
+
+
 class StaffOnlyMenuItem(MenuItem):
     def is_shown(self, request):
         return is_prefecture_staff(request.user)
 
 
-def line_viewset(name, label, icon, view, order):
+def line_viewset(name, label, icon, view, order, item_class=LineMenuItem):
     class LineViewSet(ViewSet):
-        menu_item_class = LineMenuItem
+        menu_item_class = item_class
 
         def get_urlpatterns(self):
             return [path("", view.as_view(), name="index")]
@@ -599,6 +645,7 @@ class LineMenu(ViewSetGroup):
             "upload",
             admin_views.RecurrenceImportView,
             2,
+            LineSenderMenuItem,
         ),
         SegmentViewSet("line_segments", menu_order=3),
         FriendViewSet("line_friends", menu_order=4),

@@ -156,3 +156,77 @@ def test_user_without_a_role_keeps_every_function(login, channel, message, line_
     assert actions(client, message, "schedule").status_code == 302
     message.refresh_from_db()
     assert message.status in (MessageStatus.SCHEDULED, MessageStatus.DONE)
+
+
+def test_writer_changing_a_scheduled_message_puts_it_back_to_draft(
+    login, role_users, channel, line_api
+):
+    scheduled = LineMessage.objects.create(
+        channel=channel,
+        title="予約済み",
+        text="元の本文",
+        schedule="at",
+        send_at="2030-03-01T09:00+09:00",
+        status=MessageStatus.SCHEDULED,
+        next_run_at="2030-03-01T09:00+09:00",
+    )
+    client = login("line-writer")
+    response = client.post(
+        reverse("line_messages:edit", args=[scheduled.pk]),
+        {
+            "channel": channel.pk,
+            "title": "予約済み",
+            "text": "書き換えた本文",
+            "emojis": "[]",
+            "media_kind": "",
+            "imagemap_areas": "[]",
+            "messages_json": "[]",
+            "audience": "all",
+            "send_method": "auto",
+            "schedule": "at",
+            "send_at": "2030-03-01 09:00",
+            "recurrence": "{}",
+            "reminder_date": "",
+            "reminder_offset_days": 0,
+        },
+    )
+    assert response.status_code == 302
+    scheduled.refresh_from_db()
+    assert scheduled.text == "書き換えた本文"
+    assert scheduled.status == MessageStatus.DRAFT and scheduled.next_run_at is None
+
+
+def test_only_senders_let_relayed_mail_go_out_without_review(
+    login, role_users, channel
+):
+    from cms.line.models import MailRelayRule
+
+    data = {
+        "channel": channel.pk,
+        "name": "防災メール",
+        "sender_contains": "@pref.ibaraki.lg.jp",
+        "subject_contains": "",
+        "segment": "",
+        "rewrites": "[]",
+        "header": "",
+        "footer": "",
+        "include_subject": "on",
+        "send_without_review": "on",
+        "is_active": "on",
+    }
+    writer = login("line-writer")
+    response = writer.post(reverse("line_mail_relay:add"), data)
+    assert "配信担当だけが設定できます" in response.content.decode()
+    assert not MailRelayRule.objects.exists()
+    writer.post(reverse("line_mail_relay:add"), {**data, "send_without_review": ""})
+    assert MailRelayRule.objects.get().send_without_review is False
+    sender = login("pref-admin")
+    sender.post(reverse("line_mail_relay:add"), {**data, "name": "即時"})
+    assert MailRelayRule.objects.get(name="即時").send_without_review is True
+
+
+def test_recurring_import_menu_item_only_for_senders(login, role_users, channel):
+    writer_page = login("line-writer").get(reverse("line_stats:index")).content
+    assert reverse("line_recurrence_import:index").encode() not in writer_page
+    admin_page = login("pref-admin").get(reverse("line_stats:index")).content
+    assert reverse("line_recurrence_import:index").encode() in admin_page
