@@ -314,6 +314,8 @@ def send_run(
     method = narrowcast.choose_method(message.send_method, len(user_ids), is_test)
     if method == SendMethod.NARROWCAST:
         return narrowcast.start(run, channel, objects, user_ids, **retry_kwargs)
+    if method == SendMethod.BROADCAST:
+        return narrowcast.start_broadcast(run, channel, objects, **retry_kwargs)
     run.messages_sent = objects
     run.save(update_fields=["messages_sent"])
     batches = [
@@ -454,6 +456,12 @@ def check(message: LineMessage) -> list[str]:
     problems = validate_messages(build_messages(message))
     if message.audience == Audience.SEGMENT and not message.segment_id:
         problems.append("セグメントを選んでください。")
+    if message.send_method == SendMethod.BROADCAST and (
+        message.audience != Audience.ALL or message.schedule == ScheduleKind.REMINDER
+    ):
+        problems.append(
+            "ブロードキャストは友だち全員への配信（リマインド以外）にだけ使えます。"
+        )
     if message.schedule == ScheduleKind.RECURRING:
         problems += schedule.validate_rule(message.recurrence or {})
     if message.schedule == ScheduleKind.AT and message.send_at is None:

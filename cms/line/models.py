@@ -466,6 +466,10 @@ class SendMethod(models.TextChoices):
     AUTO = "auto", "自動（人数が多ければナローキャスト）"
     MULTICAST = "multicast", "マルチキャスト（すぐ届く・開封率なし）"
     NARROWCAST = "narrowcast", "ナローキャスト（オーディエンス経由・開封率あり）"
+    BROADCAST = (
+        "broadcast",
+        "ブロードキャスト（友だち全員へ。記録前の友だちにも届く・開封率あり）",
+    )
 
 
 class MessageStatus(models.TextChoices):
@@ -703,6 +707,14 @@ class DeliveryRun(models.Model):
     @property
     def phase_label(self) -> str:
         return self.PHASES.get(self.phase, "")
+
+    @property
+    def method_label(self) -> str:
+        """「ナローキャスト（配信準備中）」 etc., short for tables and CSV."""
+        label = self.get_method_display().split("（")[0]
+        if self.method == SendMethod.NARROWCAST and self.phase_label:
+            return f"{label}（{self.phase_label}）"
+        return label
 
 
 class DeliveryBatch(models.Model):

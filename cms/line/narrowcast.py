@@ -21,7 +21,7 @@ from linebot.v3.audience import (
     AddAudienceToAudienceGroupRequest,
     CreateAudienceGroupRequest,
 )
-from linebot.v3.messaging import NarrowcastRequest
+from linebot.v3.messaging import BroadcastRequest, NarrowcastRequest
 
 from .client import (
     API_EXCEPTIONS,
@@ -44,8 +44,13 @@ SENDING_PHASES = ("audience", "waiting", "sending")
 
 def choose_method(send_method: str, recipients: int, is_test: bool) -> str:
     """Multicast for test sends and small audiences, narrowcast for large ones (or
-    when staff asked for it and LINE would accept the audience)."""
-    if is_test or recipients < LINE_AUDIENCE_MIN:
+    when staff asked for it and LINE would accept the audience); broadcast when
+    staff chose it (it goes to every friend LINE knows, whatever we recorded)."""
+    if is_test:
+        return SendMethod.MULTICAST
+    if send_method == SendMethod.BROADCAST:
+        return SendMethod.BROADCAST
+    if recipients < LINE_AUDIENCE_MIN:
         return SendMethod.MULTICAST
     if send_method == SendMethod.NARROWCAST:
         return SendMethod.NARROWCAST
@@ -145,6 +150,41 @@ def _narrowcast(run: DeliveryRun, channel, **kw):
     return run
 
 
+def start_broadcast(run: DeliveryRun, channel, objects: list[dict], **kw):
+    """Broadcast to every friend of the account, also those who added it before
+    our webhook recorded them (LINE knows them, we do not). LINE accepts it at
+    once; its numbers come from Insight (``delivered``)."""
+    run.method = SendMethod.BROADCAST
+    run.messages_sent = objects
+    request = BroadcastRequest.from_dict(
+        {"messages": objects, "notificationDisabled": False}
+    )
+    found = {}
+
+    def call():
+        with messaging_api(channel) as api:
+            try:
+                response = api.broadcast_with_http_info(
+                    request, x_line_retry_key=str(run.retry_key)
+                )
+            except API_EXCEPTIONS as exc:
+                if exc.status == 409 and exc.headers:
+                    found["id"] = exc.headers.get("x-line-accepted-request-id", "")
+                raise
+            found["id"] = (response.headers or {}).get("x-line-request-id", "")
+
+    ok, _, error = call_with_retry(call, **kw)
+    if not ok:
+        return _fail(run, f"ブロードキャストできませんでした: {error}")
+    run.request_id = found.get("id", "")
+    run.phase = "succeeded"
+    run.status = RunStatus.DONE
+    run.sent_count = run.target_count  # the friends we know; LINE reaches all
+    run.finished_at = timezone.now()
+    run.save()
+    return run
+
+
 # --- Following a narrowcast ---------------------------------------------------------
 
 
@@ -237,9 +277,9 @@ def update_runs(now=None, **kw) -> dict:
     ones of the last ``LINE_INSIGHT_DAYS`` days (at most once an hour each,
     because opens keep coming in for days)."""
     now = now or timezone.now()
-    runs = DeliveryRun.objects.filter(method=SendMethod.NARROWCAST).select_related(
-        "message__channel"
-    )
+    runs = DeliveryRun.objects.filter(
+        method__in=[SendMethod.NARROWCAST, SendMethod.BROADCAST]
+    ).select_related("message__channel")
     advanced = refreshed = 0
     for run in runs.filter(phase__in=SENDING_PHASES):
         advance(run, **kw)

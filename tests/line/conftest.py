@@ -41,6 +41,7 @@ def line_api(line_server, settings):
     line_server.insight.clear()
     line_server.new_audience_status = "READY"
     line_server.new_narrowcast_phase = "succeeded"
+    line_server.follower_count = 0
     settings.TASKS = {**settings.TASKS, "background": IMMEDIATE}
     settings.LINE = {
         **settings.LINE,

@@ -43,6 +43,8 @@ class StandIn:
     # starts as this phase (tests move it on by hand).
     narrowcasts: dict = field(default_factory=dict)
     new_narrowcast_phase: str = "succeeded"
+    # How many friends the account has on LINE (a broadcast reaches them all).
+    follower_count: int = 0
     # Insight overviews by request id; without one, every recipient is delivered
     # and nobody has opened.
     insight: dict = field(default_factory=dict)
@@ -261,6 +263,18 @@ def _handler(state: StandIn):
                 if retry_key:
                     state.accepted_retry_keys.add(retry_key)
                 return self._send(202, {}, {"x-line-request-id": request_id})
+            if method == "POST" and path == "/v2/bot/message/broadcast":
+                request_id = str(uuid.uuid4())
+                state.narrowcasts[request_id] = {
+                    "audience": None,
+                    "count": state.follower_count,
+                    "messages": r.json.get("messages", []),
+                    "phase": "succeeded",
+                    "retry_key": retry_key,
+                }
+                if retry_key:
+                    state.accepted_retry_keys.add(retry_key)
+                return self._send(200, {}, {"x-line-request-id": request_id})
             if method == "GET" and path == "/v2/bot/message/progress/narrowcast":
                 sent = state.narrowcasts.get(query.get("requestId"))
                 if sent is None:
@@ -289,7 +303,11 @@ def _handler(state: StandIn):
                 sent = state.narrowcasts.get(request_id)
                 if sent is None:
                     return self._send(404, {"message": "Not found"})
-                count = len(state.audiences[sent["audience"]]["user_ids"])
+                count = (
+                    sent["count"]
+                    if sent["audience"] is None
+                    else len(state.audiences[sent["audience"]]["user_ids"])
+                )
                 overview = {
                     "requestId": request_id,
                     "timestamp": 1568214000,

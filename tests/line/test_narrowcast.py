@@ -228,3 +228,45 @@ def test_test_send_of_a_narrowcast_message_is_a_multicast(many_friends, line_api
     run = delivery.send_test(message)
     assert run.method == SendMethod.MULTICAST
     assert line_api.calls("multicast") and not line_api.calls("narrowcast")
+
+
+def test_broadcast_reaches_friends_we_never_recorded_and_gets_insight(
+    channel, line_api
+):
+    """Friends who added the account before the webhook was connected are unknown
+    to us; a broadcast still reaches them, and Insight counts them."""
+    for n in range(1, 4):
+        make_friend(channel, n)
+    line_api.follower_count = 250  # LINE knows 250 friends, we recorded 3
+    message = make_message(channel, send_method=SendMethod.BROADCAST)
+    assert delivery.check(message) == []
+    run = delivery.send_now(message)
+    assert not line_api.calls("multicast") and not line_api.calls("narrowcast")
+    (call,) = line_api.calls(r"^/v2/bot/message/broadcast$")
+    assert uuid.UUID(call.headers["X-Line-Retry-Key"]) == run.retry_key
+    assert (run.method, run.status) == (SendMethod.BROADCAST, RunStatus.DONE)
+    line_api.insight[run.request_id] = {"uniqueImpression": 100}
+    narrowcast.update_runs()
+    run.refresh_from_db()
+    assert (run.delivered_count, run.open_count) == (250, 100)
+    assert narrowcast.open_rate(run) == "40.0%"
+
+
+def test_broadcast_only_for_everyone_and_never_for_test_sends(channel, line_api):
+    segment = FriendSegment.objects.create(
+        channel=channel, name="女性", rules={"op": "and", "rules": []}
+    )
+    wrong = make_message(
+        channel,
+        send_method=SendMethod.BROADCAST,
+        audience="segment",
+        segment=segment,
+    )
+    assert (
+        "ブロードキャストは友だち全員への配信（リマインド以外）にだけ使えます。"
+        in delivery.check(wrong)
+    )
+    make_friend(channel.test_channel, 900)
+    right = make_message(channel, send_method=SendMethod.BROADCAST)
+    run = delivery.send_test(right)
+    assert run.method == SendMethod.MULTICAST and not line_api.calls("broadcast")
