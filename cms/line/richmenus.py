@@ -272,17 +272,18 @@ def publish_menu(menu: RichMenu) -> str:
         if menu.segment_id:
             from .segments import friends_matching
 
-            ids = list(
-                friends_matching(menu.channel, menu.segment.rules).values_list(
-                    "user_id", flat=True
-                )
-            )
+            members = friends_matching(menu.channel, menu.segment.rules)
+            ids = list(members.values_list("user_id", flat=True))
             for start in range(0, len(ids), 500):
                 api.link_rich_menu_id_to_users(
                     RichMenuBulkLinkRequest(
                         rich_menu_id=new_id, user_ids=ids[start : start + 500]
                     )
                 )
+            # Remember who has it, so a change of attributes can move them.
+            LineFriend.objects.filter(pk__in=members.values("pk")).update(
+                rich_menu=menu
+            )
         if old_id:
             try:
                 api.delete_rich_menu(old_id)
@@ -315,6 +316,43 @@ def unpublish_menu(menu: RichMenu) -> None:
         except ApiException as exc:
             if exc.status != 404:
                 raise
+
+
+def segment_menu_for(friend) -> RichMenu | None:
+    """The first published segment menu (by tab order) whose segment the friend
+    is in now, or None."""
+    from .segments import friends_matching
+
+    menus = (
+        RichMenu.objects.filter(channel_id=friend.channel_id, segment__isnull=False)
+        .exclude(line_rich_menu_id="")
+        .select_related("segment")
+        .order_by("sort_order", "pk")
+    )
+    for menu in menus:
+        members = friends_matching(friend.channel, menu.segment.rules)
+        if members.filter(pk=friend.pk).exists():
+            return menu
+    return None
+
+
+def relink_segment_menu(friend) -> str:
+    """After a friend's attributes change: link the segment menu they now belong
+    to, or unlink the one they left (back to the default menu). Segment menus
+    were otherwise linked only when published."""
+    target = segment_menu_for(friend)
+    if target is None and friend.rich_menu_id is None:
+        return "unchanged"
+    if target is not None and target.pk == friend.rich_menu_id:
+        return "unchanged"
+    with messaging_api(friend.channel) as api:
+        if target is None:
+            api.unlink_rich_menu_id_from_user(friend.user_id)
+        else:
+            api.link_rich_menu_id_to_user(friend.user_id, target.line_rich_menu_id)
+    LineFriend.objects.filter(pk=friend.pk).update(rich_menu=target)
+    friend.rich_menu = target
+    return "linked" if target else "unlinked"
 
 
 def publish_channel_menus(channel) -> list[str]:

@@ -54,6 +54,9 @@ def attribute_form(request, token):
         if form.is_valid():
             form.apply(friend)
             saved = True
+            from .tasks import relink_friend_menu
+
+            relink_friend_menu.enqueue(friend.pk)
     else:
         form = FriendAttributeForm(friend=friend, attribute_form=named)
     return render(

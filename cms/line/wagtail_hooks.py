@@ -126,7 +126,10 @@ class ScopedIndexView(IndexView):
 
 class FriendEditView(ScopedEditView):
     def save_instance(self):
+        from .tasks import relink_friend_menu
+
         instance = super().save_instance()
+        relink_friend_menu.enqueue(instance.pk)
         oplog.record(
             instance,
             oplog.FRIEND_CHANGED,

@@ -42,6 +42,7 @@ def line_api(line_server, settings):
     line_server.new_audience_status = "READY"
     line_server.new_narrowcast_phase = "succeeded"
     line_server.follower_count = 0
+    line_server.user_menus.clear()
     settings.TASKS = {**settings.TASKS, "background": IMMEDIATE}
     settings.LINE = {
         **settings.LINE,

@@ -36,6 +36,7 @@ class StandIn:
     menus: dict = field(default_factory=dict)
     accepted_retry_keys: set = field(default_factory=set)
     default_menu: str = ""
+    user_menus: dict = field(default_factory=dict)  # user id → linked menu id
     # Audiences by id ({"user_ids", "status"}); a new one starts as this status.
     audiences: dict = field(default_factory=dict)
     new_audience_status: str = "READY"
@@ -181,6 +182,15 @@ def _handler(state: StandIn):
             m = re.fullmatch(r"/v2/bot/user/all/richmenu/([\w-]+)", path)
             if method == "POST" and m:
                 state.default_menu = m[1]
+                return self._send(200, {})
+            m = re.fullmatch(
+                r"/v2/bot/user/(U[0-9a-f]{32})/richmenu(?:/([\w-]+))?", path
+            )
+            if m and method == "POST" and m[2]:
+                state.user_menus[m[1]] = m[2]
+                return self._send(200, {})
+            if m and method == "DELETE":
+                state.user_menus.pop(m[1], None)
                 return self._send(200, {})
             if method == "POST" and path == "/v2/bot/richmenu/bulk/link":
                 return self._send(202, {})

@@ -102,3 +102,45 @@ def test_link_area_taps_are_counted_as_menu_taps(login, client, published, line_
     assert client.get(tampered).status_code == 404
     page = login("pref-admin").get(reverse("line_stats:index")).content.decode()
     assert "リンク: 移住ガイド" in page
+
+
+def test_friend_who_joins_or_leaves_a_segment_gets_its_menu(client, channel, line_api):
+    from cms.line.attributes import make_token
+    from cms.line.models import FriendSegment
+
+    from .conftest import make_friend, user_id
+
+    thirties = FriendSegment.objects.create(
+        channel=channel,
+        name="30代",
+        rules={
+            "op": "and",
+            "rules": [{"field": "age_band", "lookup": "eq", "value": "30s"}],
+        },
+    )
+    friend = make_friend(channel, 1, age_band="60s")
+    menu = RichMenu.objects.create(
+        channel=channel,
+        name="30代向け",
+        segment=thirties,
+        areas=tab_menu_areas(
+            [("x", "X")],
+            "x",
+            [{"label": "a", "action": {"type": "message", "text": "a"}}],
+        ),
+    )
+    publish_channel_menus(channel)
+    menu.refresh_from_db()
+    assert user_id(1) not in line_api.user_menus
+    url = f"/line/attributes/{make_token(channel, user_id(1))}/"
+    client.post(url, {"age_band": "30s"})  # joins the segment
+    assert line_api.user_menus[user_id(1)] == menu.line_rich_menu_id
+    friend.refresh_from_db()
+    assert friend.rich_menu == menu
+    client.post(url, {"age_band": "40s"})  # leaves it: back to the default menu
+    assert user_id(1) not in line_api.user_menus
+    friend.refresh_from_db()
+    assert friend.rich_menu is None
+    calls = len(line_api.requests)
+    client.post(url, {"age_band": "50s"})  # no segment menu either way: no call
+    assert not [r for r in line_api.requests[calls:] if "/v2/bot/user/" in r.path]
