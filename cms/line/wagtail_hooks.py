@@ -180,11 +180,70 @@ class ChannelViewSet(ScopedViewSet):
     ]
 
 
+class FriendForm(ChannelScopedForm):
+    """Children's birth dates and custom attributes as labelled inputs (stored as
+    JSON), checked like the friend's own form."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .widgets import ChildrenDatesWidget, CustomAttributesWidget
+
+        if "children_birth_dates" in self.fields:
+            self.fields["children_birth_dates"].widget = ChildrenDatesWidget()
+            self.fields["children_birth_dates"].help_text = ""
+        if "attributes" in self.fields:
+            self.fields["attributes"].widget = CustomAttributesWidget()
+
+    def clean_children_birth_dates(self):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        dates = self.cleaned_data.get("children_birth_dates") or []
+        if not isinstance(dates, list):
+            raise forms.ValidationError("お子さまの生年月日の形式が正しくありません。")
+        for i, text in enumerate(dates, 1):
+            try:
+                born = dt.date.fromisoformat(str(text))
+            except ValueError:
+                raise forms.ValidationError(
+                    f"{i}人目の生年月日「{text}」は日付ではありません。"
+                ) from None
+            if born > timezone.localdate():
+                raise forms.ValidationError(f"{i}人目の生年月日が未来の日付です。")
+        return sorted(str(d) for d in dates)
+
+    def clean_attributes(self):
+        import datetime as dt
+
+        from cms.mailing.models import AttributeDefinition, AttributeKind
+
+        values = self.cleaned_data.get("attributes") or {}
+        if not isinstance(values, dict):
+            raise forms.ValidationError("独自属性の形式が正しくありません。")
+        problems = []
+        for d in AttributeDefinition.objects.filter(key__in=list(values)):
+            value = values[d.key]
+            if d.kind == AttributeKind.NUMBER and not isinstance(value, int | float):
+                problems.append(f"「{d.label}」には数値を入れてください。")
+            if d.kind == AttributeKind.DATE:
+                try:
+                    dt.date.fromisoformat(str(value))
+                except ValueError:
+                    problems.append(f"「{d.label}」には日付を入れてください。")
+            if d.kind == AttributeKind.CHOICE and value not in d.choice_list():
+                problems.append(f"「{d.label}」の「{value}」は選択肢にありません。")
+        if problems:
+            raise forms.ValidationError(problems)
+        return values
+
+
 class FriendViewSet(ScopedViewSet):
     model = LineFriend
     icon = "user"
     menu_label = "友だち"
     edit_view_class = FriendEditView
+    scoped_form = FriendForm
     list_display = [
         "display_name",
         "channel",
