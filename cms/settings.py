@@ -352,7 +352,18 @@ WAGTAILIMAGES_IMAGE_MODEL = "core.PortalImage"
 WAGTAILDOCS_DOCUMENT_MODEL = "core.PortalDocument"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 15 * 1024 * 1024
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
-WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "zip"]
+# mp4: videos for LINE deliveries (cms/line/media.py).
+WAGTAILDOCS_EXTENSIONS = [
+    "csv",
+    "docx",
+    "mp4",
+    "odt",
+    "pdf",
+    "pptx",
+    "txt",
+    "xlsx",
+    "zip",
+]
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 # Japanese is written without spaces, so full-text tokenisers (SQLite's unicode61,
 # PostgreSQL's 'simple') index whole phrases and 「下書き」 would not find
@@ -641,6 +652,11 @@ LINE = {
     # Messaging API rate: multicast calls per second (LINE allows 200/s per channel).
     "MAX_CALLS_PER_SECOND": env_int("LINE_MAX_CALLS_PER_SECOND", 100),
     "MAX_ATTEMPTS": env_int("LINE_MAX_ATTEMPTS", 5),
+    # Deliveries to at least this many friends go by audience upload + narrowcast,
+    # the only way LINE reports opens (LINE needs 50+; Insight hides figures under 20).
+    "NARROWCAST_MIN_RECIPIENTS": env_int("LINE_NARROWCAST_MIN_RECIPIENTS", 100),
+    # LINE Insight (opens, clicks) is refreshed hourly for this many days after sending.
+    "INSIGHT_DAYS": env_int("LINE_INSIGHT_DAYS", 14),
     # Links in delivered texts become signed redirects (/line/r/…) to count clicks.
     "TRACK_CLICKS": env_bool("LINE_TRACK_CLICKS", True),
     # E-mail relay: the authserv-id of our own receiving mail server, whose

@@ -666,6 +666,24 @@ def sync_auditor_group() -> Group:
 # a municipality's editors manage the friends, spots, segments, rich menus and
 # deliveries of their own municipality's channels only (friends' attributes are
 # personal data of that municipality's residents).
+#
+# Per-function roles narrow what someone does on the channels they may manage
+# (seed 002 9(2)(ウ)⑤): 「LINE閲覧のみ」 sees lists, previews and statistics;
+# 「LINE作成担当」 also writes messages, segments, menus and spots and test-sends to
+# the testers, but reaches no public audience; 「LINE配信担当」 also sends,
+# schedules and cancels deliveries and publishes or deletes menus on LINE. Someone
+# in none of these groups keeps every function (how the accounts worked before the
+# roles); in several, the widest applies. The roles never add channels.
+
+LINE_VIEW_GROUP = "LINE閲覧のみ"
+LINE_EDIT_GROUP = "LINE作成担当"
+LINE_SEND_GROUP = "LINE配信担当"
+LINE_VIEW, LINE_EDIT, LINE_SEND = 1, 2, 3
+LINE_ROLE_LEVELS = {
+    LINE_VIEW_GROUP: LINE_VIEW,
+    LINE_EDIT_GROUP: LINE_EDIT,
+    LINE_SEND_GROUP: LINE_SEND,
+}
 
 
 def line_channel_ids_for_user(user) -> set[int] | None:
@@ -696,9 +714,49 @@ def can_manage_line(user, channel=None) -> bool:
     return channel.pk in allowed
 
 
+def line_function_level(user) -> int:
+    """What ``user`` may do in LINE: 0 nothing, LINE_VIEW, LINE_EDIT or LINE_SEND
+    (the widest LINE role held; every function when none is held)."""
+    if not can_manage_line(user):
+        return 0
+    if user.is_superuser:
+        return LINE_SEND
+    if not hasattr(user, "_portal_line_level"):
+        held = user.groups.filter(name__in=LINE_ROLE_LEVELS).values_list(
+            "name", flat=True
+        )
+        user._portal_line_level = max(
+            (LINE_ROLE_LEVELS[name] for name in held), default=LINE_SEND
+        )
+    return user._portal_line_level
+
+
+def can_edit_line(user, channel=None) -> bool:
+    """Write messages, segments, rich menus, spots, relay rules and friends'
+    attributes; test-send to the testers; export personal data (friends, talk log)."""
+    return can_manage_line(user, channel) and line_function_level(user) >= LINE_EDIT
+
+
+def can_send_line(user, channel=None) -> bool:
+    """Reach the public audience: send, schedule and cancel deliveries, import
+    recurring deliveries, publish and delete rich menus on LINE."""
+    return can_manage_line(user, channel) and line_function_level(user) >= LINE_SEND
+
+
+def sync_line_role_groups() -> list[Group]:
+    """Create the three LINE role groups with admin access (idempotent; runs after
+    migrate). They hold no model permissions: the policy above decides."""
+    groups = []
+    for name in LINE_ROLE_LEVELS:
+        group = sync_admin_group(name, "line")
+        if group is not None:
+            groups.append(group)
+    return groups
+
+
 def can_configure_line_channels(user) -> bool:
     """Adding channels and changing their settings: prefecture staff."""
-    return is_prefecture_staff(user)
+    return is_prefecture_staff(user) and line_function_level(user) >= LINE_SEND
 
 
 class LineChannelScopedPolicy(BasePermissionPolicy):
@@ -717,19 +775,25 @@ class LineChannelScopedPolicy(BasePermissionPolicy):
 
         if self.model is LineChannel and action in ("add", "delete"):
             return can_configure_line_channels(user)
-        return can_manage_line(user)
+        if action == "view":
+            return can_manage_line(user)
+        return can_edit_line(user)
 
     def user_has_permission_for_instance(self, user, action, instance):
         from cms.line.models import LineChannel
 
         if self.model is LineChannel and action != "view":
             return can_configure_line_channels(user)
+        if action != "view" and not can_edit_line(user):
+            return False
         allowed = line_channel_ids_for_user(user)
         return allowed is None or self._channel_id(instance) in allowed
 
     def instances_user_has_any_permission_for(self, user, actions):
         allowed = line_channel_ids_for_user(user)
         qs = self.model._default_manager.all()
+        if "view" not in actions and not can_edit_line(user):
+            return qs.none()
         if allowed is None:
             return qs
         from cms.line.models import LineChannel

@@ -2,16 +2,23 @@
 CSV exports, a delivery's preview / test send / schedule / cancel, the rich menu
 preview and publishing, and the CSV bulk registration of recurring deliveries."""
 
+import json
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from cms.core.permissions import can_manage_line, line_channel_ids_for_user
+from cms.core.permissions import (
+    can_edit_line,
+    can_manage_line,
+    can_send_line,
+    line_channel_ids_for_user,
+)
 
 from . import csv_io, delivery, oplog, richmenus, schedule, stats
 from .client import ChannelNotConfigured
@@ -44,6 +51,10 @@ class LineView(WagtailAdminTemplateMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
 
+# Exports with friends' personal data: not for 「LINE閲覧のみ」.
+PERSONAL_TABLES = {"friends", "talk"}
+
+
 class StatsView(LineView):
     page_title = "LINE 統計・CSV"
     template_name = "line/admin/stats.html"
@@ -57,6 +68,8 @@ class StatsView(LineView):
         if channel is None:
             return self.render_to_response(self.get_context_data(channel=None))
         download = request.GET.get("download")
+        if download in PERSONAL_TABLES and not can_edit_line(request.user, channel):
+            raise PermissionDenied
         if download:
             oplog.record(
                 channel, oplog.EXPORTED, user=request.user, data={"table": download}
@@ -69,6 +82,15 @@ class StatsView(LineView):
                 return _download(
                     stats.daily_csv(channel), f"line-friends-{channel.slug}.csv"
                 )
+            tables = {
+                "friends": (stats.friends_csv, "line-friends-attributes"),
+                "segments": (stats.segments_csv, "line-segments"),
+                "messages": (stats.messages_csv, "line-messages"),
+                "richmenus": (stats.rich_menus_csv, "line-rich-menus"),
+            }
+            if download in tables:
+                make, name = tables[download]
+                return _download(make(channel), f"{name}-{channel.slug}.csv")
             if download == "talk":
                 return _download(
                     stats.talk_log_csv(channel), f"line-talk-log-{channel.slug}.csv"
@@ -97,7 +119,8 @@ class StatsView(LineView):
                 totals=stats.friend_totals(channel),
                 daily=stats.daily_follows(channel),
                 runs=[
-                    (r, stats.click_rate(r)) for r in stats.delivery_rows(channel, 50)
+                    (r, stats.click_rate(r), stats.open_rate(r))
+                    for r in stats.delivery_rows(channel, 50)
                 ],
                 segments=stats.per_segment(channel),
                 taps=stats.menu_taps(channel),
@@ -137,16 +160,25 @@ class MessageActionsView(LineView):
                 message=message,
                 problems=problems,
                 count=count,
-                lines=delivery.preview_lines(message),
+                items=delivery.preview_items(message),
                 upcoming=upcoming,
                 rule_text=schedule.describe_rule(message.recurrence or {}),
                 runs=message.runs.all()[:20],
+                can_edit=can_edit_line(request.user, message.channel),
+                can_send=can_send_line(request.user, message.channel),
             )
         )
 
     def post(self, request, *args, **kwargs):
         message = self.get_message()
         action = request.POST.get("action")
+        allowed = (
+            can_edit_line(request.user, message.channel)
+            if action == "test"
+            else can_send_line(request.user, message.channel)
+        )
+        if not allowed:
+            raise PermissionDenied
         try:
             if action == "test":
                 run = delivery.send_test(message)
@@ -193,6 +225,44 @@ class MessageActionsView(LineView):
         return redirect(reverse("line_message_actions", args=[message.pk]))
 
 
+class SegmentCountView(LineView):
+    """The live count for the segment rule builder: POST {"rules", "channel"} →
+    friends of that account matching (and with blocked ones), and the rules in
+    words. Only for accounts the user manages."""
+
+    def post(self, request, *args, **kwargs):
+        from . import segments as friend_segments
+        from .models import LineFriend
+
+        try:
+            data = json.loads(request.body or b"{}")
+        except ValueError:
+            return JsonResponse(
+                {"errors": ["条件の形式が正しくありません。"]}, status=400
+            )
+        channel = LineChannel.objects.filter(pk=data.get("channel") or 0).first()
+        if channel is None:
+            return JsonResponse(
+                {"errors": ["アカウントを選ぶと人数を表示します。"]}, status=400
+            )
+        _check_channel(request.user, channel)
+        rules = data.get("rules") or {"op": "and", "rules": []}
+        problems = friend_segments.validate(rules)
+        if problems:
+            return JsonResponse({"errors": problems}, status=400)
+        try:
+            friends = friend_segments.friends_matching(channel, rules)
+            everyone = LineFriend.objects.filter(channel=channel).filter(
+                friend_segments.engine.to_q(
+                    rules, friend_segments.friend_fields(), timezone.localdate()
+                )
+            )
+            counts = {"count": friends.count(), "all": everyone.count()}
+        except ValueError as error:
+            return JsonResponse({"errors": [str(error)]}, status=400)
+        return JsonResponse({**counts, "description": friend_segments.describe(rules)})
+
+
 class MenuPreviewView(LineView):
     template_name = "line/admin/menu.html"
     page_title = "リッチメニューの確認"
@@ -237,7 +307,8 @@ class PublishMenusView(LineView):
 
     def post(self, request, *args, **kwargs):
         channel = get_object_or_404(LineChannel, pk=kwargs["pk"])
-        _check_channel(request.user, channel)
+        if not can_send_line(request.user, channel):
+            raise PermissionDenied
         try:
             ids = richmenus.publish_channel_menus(channel)
         except (richmenus.PublishError, ChannelNotConfigured) as error:
@@ -257,6 +328,12 @@ class PublishMenusView(LineView):
 class RecurrenceImportView(LineView):
     page_title = "繰り返し配信の一括登録（CSV）"
     template_name = "line/admin/recurrence_import.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        # The imported patterns are scheduled at once: a sending function.
+        if not can_send_line(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
         return self.render_to_response(self.get_context_data(columns=csv_io.COLUMNS))

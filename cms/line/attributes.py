@@ -1,7 +1,9 @@
 """The attribute form friends open from LINE (属性登録): a signed link names the
 channel and the LINE user, so no LINE login is needed and nobody can edit someone
 else's attributes. The form has the built-in attributes and every custom
-attribute defined in the mail tool (cms.mailing.AttributeDefinition)."""
+attribute defined in the mail tool (cms.mailing.AttributeDefinition). Named
+forms (``AttributeForm``: a survey, a staff-only form) show only their chosen
+definitions (and the built-in ones if asked); the link then names the form too."""
 
 from django import forms
 from django.conf import settings
@@ -27,8 +29,17 @@ class LinkError(ValueError):
     """A link that cannot be used; the message says what to do (Japanese)."""
 
 
-def make_token(channel, user_id: str) -> str:
-    return signing.dumps({"c": channel.pk, "u": user_id}, salt=SALT, compress=True)
+def make_token(channel, user_id: str, form_id: int | None = None) -> str:
+    data = {"c": channel.pk, "u": user_id}
+    if form_id:
+        data["f"] = form_id
+    return signing.dumps(data, salt=SALT, compress=True)
+
+
+def read_form_id(token: str) -> int | None:
+    """The named form a (valid) link opens; None for the standard form."""
+    data = signing.loads(token, salt=SALT)
+    return int(data["f"]) if data.get("f") else None
 
 
 def read_token(token: str, max_age: int | None = None) -> tuple[int, str]:
@@ -48,9 +59,28 @@ def read_token(token: str, max_age: int | None = None) -> tuple[int, str]:
     return int(data["c"]), str(data["u"])
 
 
-def signed_form_url(channel, user_id: str) -> str:
+def signed_form_url(channel, user_id: str, form_id: int | None = None) -> str:
     return settings.LINE["PUBLIC_URL"] + reverse(
-        "line:attributes", args=[make_token(channel, user_id)]
+        "line:attributes", args=[make_token(channel, user_id, form_id)]
+    )
+
+
+PROFILE_FIELDS = ("age_band", "gender", "birth_date", "residence")
+PROFILE_FIELDS += ("residence_outside", "interests")
+
+
+def form_may_open(attribute_form, friend) -> bool:
+    """A named form is open, and (with a segment) the friend is in it."""
+    from .segments import friends_matching
+
+    if not attribute_form.is_active:
+        return False
+    if attribute_form.segment_id is None:
+        return True
+    return (
+        friends_matching(friend.channel, attribute_form.segment.rules)
+        .filter(pk=friend.pk)
+        .exists()
     )
 
 
@@ -80,7 +110,8 @@ class FriendAttributeForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, friend=None, **kwargs):
+    def __init__(self, *args, friend=None, attribute_form=None, **kwargs):
+        self.attribute_form = attribute_form
         initial = kwargs.setdefault("initial", {})
         if friend is not None:
             initial.update(
@@ -98,19 +129,34 @@ class FriendAttributeForm(forms.Form):
             for key, value in (friend.attributes or {}).items():
                 initial[f"attr_{key}"] = value
         super().__init__(*args, **kwargs)
-        for i in range(1, MAX_CHILDREN + 1):
+        profile = attribute_form is None or attribute_form.include_profile
+        definitions = (
+            AttributeDefinition.objects.all()
+            if attribute_form is None
+            else attribute_form.definitions.all()
+        )
+        if not profile:
+            for name in PROFILE_FIELDS:
+                del self.fields[name]
+        for i in range(1, MAX_CHILDREN + 1 if profile else 1):
             self.fields[f"child_{i}"] = forms.DateField(
                 label=f"お子さま{i}人目の生年月日",
                 required=False,
                 widget=forms.DateInput(attrs={"type": "date"}),
             )
-        for definition in AttributeDefinition.objects.all():
+        for definition in definitions:
             name = f"attr_{definition.key}"
             if definition.kind == AttributeKind.CHOICE:
                 self.fields[name] = forms.ChoiceField(
                     label=definition.label,
                     required=False,
                     choices=[("", "―")] + [(c, c) for c in definition.choice_list()],
+                )
+            elif definition.kind == AttributeKind.DATE:
+                self.fields[name] = forms.DateField(
+                    label=definition.label,
+                    required=False,
+                    widget=forms.DateInput(attrs={"type": "date"}),
                 )
             elif definition.kind == AttributeKind.NUMBER:
                 self.fields[name] = forms.DecimalField(
@@ -125,6 +171,8 @@ class FriendAttributeForm(forms.Form):
         data = super().clean()
         today = timezone.localdate()
         for name in ["birth_date"] + [f"child_{i}" for i in range(1, MAX_CHILDREN + 1)]:
+            if name not in self.fields:
+                continue
             value = data.get(name)
             if value and value > today:
                 self.add_error(name, "未来の日付は入れられません。")
@@ -132,18 +180,20 @@ class FriendAttributeForm(forms.Form):
 
     def apply(self, friend) -> None:
         data = self.cleaned_data
-        friend.age_band = data["age_band"]
-        friend.gender = data["gender"]
-        friend.birth_date = data["birth_date"]
-        friend.residence = data["residence"]
-        friend.residence_outside = (
-            "" if data["residence"] else data["residence_outside"]
-        )
-        friend.children_birth_dates = sorted(
-            data[f"child_{i}"].isoformat()
-            for i in range(1, MAX_CHILDREN + 1)
-            if data.get(f"child_{i}")
-        )
+        profile = "age_band" in self.fields
+        if profile:
+            friend.age_band = data["age_band"]
+            friend.gender = data["gender"]
+            friend.birth_date = data["birth_date"]
+            friend.residence = data["residence"]
+            friend.residence_outside = (
+                "" if data["residence"] else data["residence_outside"]
+            )
+            friend.children_birth_dates = sorted(
+                data[f"child_{i}"].isoformat()
+                for i in range(1, MAX_CHILDREN + 1)
+                if data.get(f"child_{i}")
+            )
         attributes = dict(friend.attributes or {})
         for name, value in data.items():
             if name.startswith("attr_"):
@@ -151,13 +201,16 @@ class FriendAttributeForm(forms.Form):
                 if value in (None, ""):
                     attributes.pop(key, None)
                 else:
-                    attributes[key] = (
-                        float(value) if hasattr(value, "as_tuple") else value
-                    )
+                    if hasattr(value, "as_tuple"):  # Decimal
+                        value = float(value)
+                    elif hasattr(value, "isoformat"):  # date: "YYYY-MM-DD"
+                        value = value.isoformat()
+                    attributes[key] = value
         friend.attributes = attributes
         friend.attributes_updated_at = timezone.now()
         friend.save()
-        friend.interests.set(data["interests"])
+        if profile:
+            friend.interests.set(data["interests"])
 
 
 def attribute_count() -> int:

@@ -16,6 +16,9 @@ from contextlib import contextmanager
 
 import urllib3
 from django.conf import settings
+from linebot.v3 import audience, insight
+from linebot.v3.audience.exceptions import ApiException as AudienceApiException
+from linebot.v3.insight.exceptions import ApiException as InsightApiException
 from linebot.v3.messaging import (
     ApiClient,
     Configuration,
@@ -23,6 +26,9 @@ from linebot.v3.messaging import (
     MessagingApiBlob,
 )
 from linebot.v3.messaging.exceptions import ApiException
+
+# Each part of the SDK (messaging, audience, insight) has its own exception class.
+API_EXCEPTIONS = (ApiException, AudienceApiException, InsightApiException)
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +46,7 @@ def signature_is_valid(secret: str, body: bytes, signature: str) -> bool:
     return hmac.compare_digest(base64.b64encode(digest).decode(), signature.strip())
 
 
-def _configuration(channel, data: bool = False) -> Configuration:
+def _configuration(channel, data: bool = False, kind=Configuration):
     _, token = channel.credentials()
     if not token:
         raise ChannelNotConfigured(
@@ -48,7 +54,7 @@ def _configuration(channel, data: bool = False) -> Configuration:
             f"（環境変数 {channel.env_prefix}_TOKEN）。"
         )
     host = settings.LINE["DATA_API_BASE_URL" if data else "API_BASE_URL"]
-    return Configuration(host=host.rstrip("/"), access_token=token)
+    return kind(host=host.rstrip("/"), access_token=token)
 
 
 @contextmanager
@@ -61,6 +67,21 @@ def messaging_api(channel):
 def blob_api(channel):
     with ApiClient(_configuration(channel, data=True)) as api_client:
         yield MessagingApiBlob(api_client)
+
+
+@contextmanager
+def audience_api(channel):
+    """Audiences (user-ID upload by JSON is on the main host, api.line.me)."""
+    config = _configuration(channel, kind=audience.Configuration)
+    with audience.ApiClient(config) as api_client:
+        yield audience.ManageAudience(api_client)
+
+
+@contextmanager
+def insight_api(channel):
+    config = _configuration(channel, kind=insight.Configuration)
+    with insight.ApiClient(config) as api_client:
+        yield insight.Insight(api_client)
 
 
 class TokenBucket:
@@ -125,7 +146,7 @@ def call_with_retry(
         try:
             call()
             return True, attempt, ""
-        except ApiException as exc:
+        except API_EXCEPTIONS as exc:
             if exc.status == 409:
                 return True, attempt, ""
             error = f"HTTP {exc.status}: {(exc.body or '')[:300]}"

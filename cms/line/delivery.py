@@ -13,9 +13,10 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from linebot.v3.messaging import MulticastRequest
+from linebot.v3.messaging import Message, MulticastRequest
+from pydantic.v1 import ValidationError
 
-from . import schedule, tracking
+from . import media, narrowcast, schedule, tracking
 from . import segments as friend_segments
 from .client import TokenBucket, call_with_retry, messaging_api
 from .models import (
@@ -28,6 +29,8 @@ from .models import (
     MessageStatus,
     RunStatus,
     ScheduleKind,
+    SendMethod,
+    reminder_date_choices,
 )
 
 logger = logging.getLogger(__name__)
@@ -61,6 +64,9 @@ def build_messages(message: LineMessage) -> list[dict]:
         if message.emojis:
             text["emojis"] = message.emojis
         objects.append(text)
+    built = media.media_object(message)
+    if built:
+        objects.append(built)
     objects.extend(message.messages_json or [])
     return objects
 
@@ -100,20 +106,130 @@ def validate_messages(objects: list[dict]) -> list[str]:
             problems.append(
                 f"{i}件目: イメージマップの baseUrl は https のURLにしてください。"
             )
+        if kind == "flex" and isinstance(obj.get("contents"), dict):
+            problems += [f"{i}件目: {p}" for p in flex_problems(obj)]
+        shape = sdk_shape_problem(obj)
+        if shape:
+            problems.append(f"{i}件目: LINEの形式に合いません（{shape}）。")
     return problems
 
 
-def preview_lines(message: LineMessage) -> list[str]:
-    """What the friend will see, one line per message, for the confirmation screen."""
-    lines = []
-    for obj in build_messages(message):
-        if obj["type"] == "text":
-            lines.append(obj["text"])
-        else:
-            lines.append(
-                f"［{obj['type']}］{obj.get('altText', obj.get('originalContentUrl', ''))}"
+def sdk_shape_problem(obj: dict) -> str:
+    """The SDK's own models of LINE's message objects catch missing or mistyped
+    properties deep inside Flex or imagemap JSON; the first one, or ""."""
+    try:
+        Message.from_dict(obj)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        return f"{error.model.__name__} の {where}: {first['msg']}"
+    except (TypeError, ValueError, AttributeError, KeyError) as error:
+        return str(error)[:200]
+    return ""
+
+
+FLEX_CAROUSEL_MAX = 12
+
+
+def flex_problems(obj: dict) -> list[str]:
+    contents = obj["contents"]
+    found = []
+    if contents.get("type") not in ("bubble", "carousel"):
+        found.append("Flex の contents の type は bubble か carousel です。")
+    if contents.get("type") == "carousel":
+        bubbles = contents.get("contents") or []
+        if not 0 < len(bubbles) <= FLEX_CAROUSEL_MAX:
+            found.append(
+                f"カルーセルのバブルは1〜{FLEX_CAROUSEL_MAX}個です（今は{len(bubbles)}個）。"
             )
+    return found
+
+
+def flex_lines(node) -> list[str]:
+    """The texts, button labels and images of a Flex container in reading order,
+    for a preview staff can read without knowing the JSON."""
+    if isinstance(node, list):
+        return [line for child in node for line in flex_lines(child)]
+    if not isinstance(node, dict):
+        return []
+    kind = node.get("type")
+    if kind == "text":
+        return [node.get("text", "")]
+    if kind == "button":
+        return [f"［ボタン］{(node.get('action') or {}).get('label', '')}"]
+    if kind == "image":
+        return ["［画像］"]
+    lines = []
+    for key in ("header", "hero", "body", "footer", "contents"):
+        if key in node:
+            lines += flex_lines(node[key])
+    if kind == "bubble" and lines:
+        lines.append("――")
     return lines
+
+
+def emoji_placeholders(text_object: dict) -> str:
+    """The text with each LINE emoji's ``$`` shown as 「［絵文字］」 (the admin
+    cannot draw LINE's own emoji images)."""
+    text = text_object["text"]
+    positions = {e.get("index") for e in text_object.get("emojis") or []}
+    return "".join(
+        "［絵文字］" if i in positions and ch == "$" else ch
+        for i, ch in enumerate(text)
+    )
+
+
+def preview_items(message: LineMessage) -> list[dict]:
+    """What the friend will see, one bubble per message, for the confirmation
+    screen: text, an image (shown from the admin's own rendition), the tap areas
+    of an imagemap as boxes, Flex as its texts and button labels."""
+    items = []
+    for obj in build_messages(message):
+        kind = obj.get("type")
+        if kind == "text":
+            items.append({"text": emoji_placeholders(obj)})
+        elif kind in ("image", "video", "imagemap") and message.image is not None:
+            item = {
+                "text": {
+                    "image": "画像",
+                    "video": "動画",
+                    "imagemap": "イメージマップ",
+                }[kind]
+                + (
+                    f"：{message.video.title}"
+                    if kind == "video" and message.video
+                    else ""
+                ),
+                "image": message.image.get_rendition("max-600x600").url,
+            }
+            if kind == "imagemap":
+                height = obj["baseSize"]["height"]
+                item["areas"] = [
+                    {
+                        "left": 100 * a["area"]["x"] / media.IMAGEMAP_BASE,
+                        "top": 100 * a["area"]["y"] / height,
+                        "width": 100 * a["area"]["width"] / media.IMAGEMAP_BASE,
+                        "height": 100 * a["area"]["height"] / height,
+                        "label": a.get("linkUri") or a.get("text", ""),
+                    }
+                    for a in obj["actions"]
+                ]
+            items.append(item)
+        elif kind == "flex":
+            items.append(
+                {
+                    "text": f"［Flex］{obj.get('altText', '')}",
+                    "lines": flex_lines(obj.get("contents")),
+                }
+            )
+        else:
+            items.append(
+                {
+                    "text": f"［{kind}］"
+                    + str(obj.get("altText", obj.get("originalContentUrl", "")))
+                }
+            )
+    return items
 
 
 def chunks(items: list, size: int = MULTICAST_MAX) -> list[list]:
@@ -144,6 +260,11 @@ def reminder_friends(friends, date_field: str, offset_days: int, today: dt.date)
         return friends.filter(birth_date=anchor)
     if date_field == "followed_at":
         return friends.filter(followed_at__date=anchor)
+    if date_field.startswith("attr:"):
+        # A date-type custom attribute, stored as "YYYY-MM-DD".
+        return friends.filter(
+            **{f"attributes__{date_field.removeprefix('attr:')}": anchor.isoformat()}
+        )
     if date_field == "children_birth_dates":
         ids = [
             pk
@@ -169,9 +290,12 @@ def send_run(
     bucket: TokenBucket | None = None,
     sleep=None,
 ) -> DeliveryRun:
-    """Send ``message`` to ``user_ids`` (multicast, ≤500 per call) and record it."""
+    """Send ``message`` to ``user_ids`` and record it: multicast (≤500 per call),
+    or audience upload + narrowcast for large audiences (narrowcast.py), whose run
+    finishes later, when LINE reports the narrowcast done."""
+    problems = media.problems(message)
     objects = build_messages(message)
-    problems = validate_messages(objects)
+    problems = problems or validate_messages(objects)
     if problems:
         raise DeliveryError(" ".join(problems))
     channel = channel or message.channel
@@ -186,11 +310,18 @@ def send_run(
     )
     if settings.LINE.get("TRACK_CLICKS", True):
         objects = tracking.track_messages(objects, run.pk)
+    retry_kwargs = {"sleep": sleep} if sleep else {}
+    method = narrowcast.choose_method(message.send_method, len(user_ids), is_test)
+    if method == SendMethod.NARROWCAST:
+        return narrowcast.start(run, channel, objects, user_ids, **retry_kwargs)
+    if method == SendMethod.BROADCAST:
+        return narrowcast.start_broadcast(run, channel, objects, **retry_kwargs)
+    run.messages_sent = objects
+    run.save(update_fields=["messages_sent"])
     batches = [
         DeliveryBatch.objects.create(run=run, user_ids=ids) for ids in chunks(user_ids)
     ]
     bucket = bucket or TokenBucket(settings.LINE["MAX_CALLS_PER_SECOND"])
-    retry_kwargs = {"sleep": sleep} if sleep else {}
     for batch in batches:
         _send_batch(channel, batch, objects, bucket, retry_kwargs)
     finish_run(run)
@@ -319,15 +450,30 @@ def following_run_at(message: LineMessage, after: dt.datetime) -> dt.datetime | 
 
 
 def check(message: LineMessage) -> list[str]:
+    problems = media.problems(message)
+    if problems:
+        return problems
     problems = validate_messages(build_messages(message))
     if message.audience == Audience.SEGMENT and not message.segment_id:
         problems.append("セグメントを選んでください。")
+    if message.send_method == SendMethod.BROADCAST and (
+        message.audience != Audience.ALL or message.schedule == ScheduleKind.REMINDER
+    ):
+        problems.append(
+            "ブロードキャストは友だち全員への配信（リマインド以外）にだけ使えます。"
+        )
     if message.schedule == ScheduleKind.RECURRING:
         problems += schedule.validate_rule(message.recurrence or {})
     if message.schedule == ScheduleKind.AT and message.send_at is None:
         problems.append("配信日時を入れてください。")
     if message.schedule == ScheduleKind.REMINDER and not message.reminder_date:
         problems.append("リマインドの基準日を選んでください。")
+    elif message.schedule == ScheduleKind.REMINDER and message.reminder_date not in (
+        dict(reminder_date_choices())
+    ):
+        problems.append(
+            f"リマインドの基準日「{message.reminder_date}」は日付の属性ではありません。"
+        )
     return problems
 
 

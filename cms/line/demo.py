@@ -14,6 +14,7 @@ from django.utils import timezone
 from cms.mailing.models import AttributeDefinition, AttributeKind, Interest
 
 from .models import (
+    AttributeForm,
     Audience,
     ChannelRole,
     FriendSegment,
@@ -44,6 +45,7 @@ ATTRIBUTES = [
     ("household_size", "世帯人数", AttributeKind.NUMBER, ""),
     ("commute", "東京への通勤", AttributeKind.CHOICE, "毎日\n週数回\nしない"),
     ("visit_count", "茨城への訪問回数", AttributeKind.NUMBER, ""),
+    ("move_in", "転入日", AttributeKind.DATE, ""),
     (
         "hometown",
         "ゆかり",
@@ -265,6 +267,18 @@ def load_line_demo(
                 )
                 created["リッチメニュー"] += 1
         _messages(channel, thirties, tokyo, today, created)
+        survey = AttributeForm.objects.create(
+            channel=channel,
+            name="移住相談会アンケート",
+            description="相談会へのご参加ありがとうございました。",
+            keyword="アンケート",
+        )
+        survey.definitions.set(
+            AttributeDefinition.objects.filter(
+                key__in=["move_when", "housing", "area_pref"]
+            )
+        )
+        created["属性フォーム"] += 1
     return created
 
 

@@ -215,14 +215,25 @@ def on_unfollow(channel, user_id: str, at) -> None:
     )
 
 
-def attribute_form_message(channel, user_id: str) -> dict:
+def attribute_form_message(channel, user_id: str, named=None) -> dict:
     from .attributes import signed_form_url
 
+    title = f"「{named.name}」" if named else "属性の登録・変更"
     return {
         "type": "text",
-        "text": "属性の登録・変更はこちらから（7日間有効のリンクです）:\n"
-        + signed_form_url(channel, user_id),
+        "text": f"{title}はこちらから（7日間有効のリンクです）:\n"
+        + signed_form_url(channel, user_id, named.pk if named else None),
     }
+
+
+def named_form_reply(channel, user_id: str, named) -> dict:
+    """The link of a named form, or why it cannot be opened."""
+    from .attributes import form_may_open
+
+    friend = LineFriend.objects.filter(channel=channel, user_id=user_id).first()
+    if friend is None or not form_may_open(named, friend):
+        return {"type": "text", "text": f"「{named.name}」は今はご利用いただけません。"}
+    return attribute_form_message(channel, user_id, named)
 
 
 def handle_event(channel, event: dict) -> str:
@@ -302,6 +313,10 @@ ATTRIBUTE_WORDS = ("属性", "登録内容", "プロフィール")
 
 def _on_text(channel, user_id, token, text):
     stripped = " ".join(text.split())
+    named = channel.attribute_forms.filter(keyword=stripped).exclude(keyword="").first()
+    if named is not None:
+        reply(channel, token, [named_form_reply(channel, user_id, named)], user_id)
+        return "form"
     if any(word in stripped for word in ATTRIBUTE_WORDS) and len(stripped) <= 12:
         reply(channel, token, [attribute_form_message(channel, user_id)], user_id)
         return "attributes"
@@ -332,6 +347,11 @@ def _on_postback(channel, user_id, token, data):
         if found:
             reply(channel, token, [spots.spot_carousel(found)], user_id)
         return "spots"
+    if values.get("action") == "form" and values.get("form", "").isdigit():
+        named = channel.attribute_forms.filter(pk=int(values["form"])).first()
+        if named is not None:
+            reply(channel, token, [named_form_reply(channel, user_id, named)], user_id)
+            return "form"
     if values.get("action") == "attributes":
         reply(channel, token, [attribute_form_message(channel, user_id)], user_id)
         return "attributes"

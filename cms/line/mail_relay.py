@@ -71,9 +71,7 @@ def sender_authenticated(mail: RelayedMail, authserv_id: str) -> bool:
         if server.strip().split()[:1] != [authserv_id]:
             continue
         for result in results.split(";"):
-            words = dict(
-                part.split("=", 1) for part in result.split() if "=" in part
-            )
+            words = dict(part.split("=", 1) for part in result.split() if "=" in part)
             if (
                 words.get("dmarc", "").lower() == "pass"
                 and words.get("header.from", "").lower() == domain

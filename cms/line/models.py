@@ -16,6 +16,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from wagtail.documents import get_document_model_string
+from wagtail.images import get_image_model_string
 
 from cms.mailing.models import AgeBand, Gender
 
@@ -207,6 +209,9 @@ class EventKind(models.TextChoices):
     LOCATION = "location", "位置情報"
     OTHER = "other", "その他"
     REPLY = "reply", "応答"
+    # A tap on a rich menu's link area, counted by our signed redirect
+    # (tracking.py); LINE itself sends no event for uri actions.
+    MENU_LINK = "menu_link", "メニューのリンク"
 
 
 class LineEvent(models.Model):
@@ -319,6 +324,58 @@ class FriendSegment(models.Model):
         return self.name
 
 
+class AttributeForm(models.Model):
+    """A named attribute form (属性フォーム) besides the standard one: a chosen set
+    of custom attribute definitions (e.g. a survey, or a staff-only form), opened
+    from its own signed link. A friend asks for it with its keyword or a menu
+    postback ``action=form&form=<id>``; with a segment, only that segment's
+    friends can open it (e.g. a segment of staff for a staff-only form)."""
+
+    channel = models.ForeignKey(
+        LineChannel,
+        verbose_name="アカウント",
+        on_delete=models.CASCADE,
+        related_name="attribute_forms",
+    )
+    name = models.CharField("フォーム名", max_length=60)
+    description = models.TextField("フォームの説明", blank=True)
+    definitions = models.ManyToManyField(
+        "mailing.AttributeDefinition",
+        verbose_name="項目（独自属性）",
+        blank=True,
+        related_name="line_forms",
+    )
+    include_profile = models.BooleanField(
+        "基本の属性も含める",
+        default=False,
+        help_text="年代・性別・生年月日・居住地・関心・お子さまの生年月日。",
+    )
+    keyword = models.CharField(
+        "呼び出す言葉",
+        max_length=20,
+        blank=True,
+        help_text="友だちがこの言葉を送るとフォームのリンクを返します。",
+    )
+    segment = models.ForeignKey(
+        "FriendSegment",
+        verbose_name="開ける友だち",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="選ぶと、このセグメントの友だちだけが開けます（職員専用など）。",
+    )
+    is_active = models.BooleanField("受付中", default=True)
+
+    class Meta:
+        ordering = ["channel", "name"]
+        verbose_name = "属性フォーム"
+        verbose_name_plural = "属性フォーム"
+
+    def __str__(self):
+        return self.name
+
+
 class RichMenuSize(models.TextChoices):
     LARGE = "2500x1686", "大（2500×1686）"
     COMPACT = "2500x843", "小（2500×843）"
@@ -398,6 +455,23 @@ class ScheduleKind(models.TextChoices):
     REMINDER = "reminder", "リマインド（属性の日付から）"
 
 
+class MediaKind(models.TextChoices):
+    NONE = "", "なし"
+    IMAGE = "image", "画像"
+    VIDEO = "video", "動画"
+    IMAGEMAP = "imagemap", "イメージマップ（画像にタップ領域）"
+
+
+class SendMethod(models.TextChoices):
+    AUTO = "auto", "自動（人数が多ければナローキャスト）"
+    MULTICAST = "multicast", "マルチキャスト（すぐ届く・開封率なし）"
+    NARROWCAST = "narrowcast", "ナローキャスト（オーディエンス経由・開封率あり）"
+    BROADCAST = (
+        "broadcast",
+        "ブロードキャスト（友だち全員へ。記録前の友だちにも届く・開封率あり）",
+    )
+
+
 class MessageStatus(models.TextChoices):
     DRAFT = "draft", "下書き"
     SCHEDULED = "scheduled", "配信予定"
@@ -412,6 +486,17 @@ REMINDER_DATES = [
     ("children_birth_dates", "お子さまの生年月日（いずれか）"),
     ("followed_at", "友だち追加日"),
 ]
+
+
+def reminder_date_choices() -> list[tuple[str, str]]:
+    """The built-in dates plus every date-type custom attribute ("attr:<key>"),
+    shared with the mail tool (cms.mailing.AttributeDefinition)."""
+    from cms.mailing.models import AttributeDefinition, AttributeKind
+
+    return REMINDER_DATES + [
+        (f"attr:{d.key}", f"{d.label}（独自属性）")
+        for d in AttributeDefinition.objects.filter(kind=AttributeKind.DATE)
+    ]
 
 
 class LineMessage(models.Model):
@@ -438,11 +523,48 @@ class LineMessage(models.Model):
         blank=True,
         help_text='例: [{"index": 0, "productId": "5ac1bfd5040ab15980c9b435", "emojiId": "001"}]',
     )
+    media_kind = models.CharField(
+        "画像・動画",
+        max_length=10,
+        choices=MediaKind.choices,
+        blank=True,
+        help_text="選んだ画像・動画からLINEのメッセージを作ります（本文の後に送ります）。",
+    )
+    image = models.ForeignKey(
+        get_image_model_string(),
+        verbose_name="画像",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="画像メッセージ、イメージマップ（幅1040px以上）、動画のサムネイル。",
+    )
+    video = models.ForeignKey(
+        get_document_model_string(),
+        verbose_name="動画（MP4）",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="文書としてアップロードしたMP4ファイル（200MBまで）。",
+    )
+    imagemap_areas = models.JSONField(
+        "イメージマップのタップ領域",
+        default=list,
+        blank=True,
+        help_text="保存後、画像の上をドラッグして描けます（幅1040の座標、最大50）。",
+    )
+    alt_text = models.CharField(
+        "代替テキスト",
+        max_length=400,
+        blank=True,
+        help_text="通知やトーク一覧に出る文。空欄ならタイトル。",
+    )
     messages_json = models.JSONField(
         "その他のメッセージ（JSON）",
         default=list,
         blank=True,
-        help_text="画像・動画・イメージマップ・Flex Message のオブジェクトの配列。",
+        help_text="Flex Message などのオブジェクトの配列（LINEの形式のまま）。",
     )
     audience = models.CharField(
         "配信先", max_length=10, choices=Audience.choices, default=Audience.ALL
@@ -454,6 +576,14 @@ class LineMessage(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="messages",
+    )
+    send_method = models.CharField(
+        "配信方法",
+        max_length=10,
+        choices=SendMethod.choices,
+        default=SendMethod.AUTO,
+        help_text="開封率はLINEがナローキャストにだけ集計します。自動では配信先が"
+        "LINE_NARROWCAST_MIN_RECIPIENTS人（既定100）以上のときにナローキャストにします。",
     )
     schedule = models.CharField(
         "配信のタイミング",
@@ -469,9 +599,9 @@ class LineMessage(models.Model):
         help_text='例: {"freq": "nth_weekday", "nth": 1, "weekday": 0, '
         '"time": "09:00", "skip_holidays": true}',
     )
-    reminder_date = models.CharField(
-        "リマインドの基準日", max_length=30, choices=REMINDER_DATES, blank=True
-    )
+    # Choices are REMINDER_DATES plus date-type custom attributes, offered by the
+    # form (reminder_date_choices), so staff can add anchors without a migration.
+    reminder_date = models.CharField("リマインドの基準日", max_length=50, blank=True)
     reminder_offset_days = models.IntegerField(
         "基準日からの日数", default=0, help_text="前日なら -1、1年後なら 365。"
     )
@@ -499,6 +629,10 @@ class LineMessage(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def reminder_date_label(self) -> str:
+        return dict(reminder_date_choices()).get(self.reminder_date, self.reminder_date)
 
 
 class RunStatus(models.TextChoices):
@@ -530,6 +664,29 @@ class DeliveryRun(models.Model):
     sent_count = models.PositiveIntegerField("成功", default=0)
     failed_count = models.PositiveIntegerField("失敗", default=0)
     error = models.TextField("エラー", blank=True)
+    # Narrowcast runs (audience upload + narrowcast): LINE's ids, the sending phase
+    # polled from the progress endpoint, and LINE Insight's figures for the run.
+    method = models.CharField(
+        "配信方法",
+        max_length=10,
+        choices=SendMethod.choices,
+        default=SendMethod.MULTICAST,
+    )
+    audience_group_id = models.BigIntegerField(
+        "オーディエンスID", null=True, blank=True
+    )
+    retry_key = models.UUIDField(default=uuid.uuid4)
+    request_id = models.CharField("リクエストID", max_length=60, blank=True)
+    phase = models.CharField("ナローキャストの段階", max_length=12, blank=True)
+    messages_sent = models.JSONField("送ったメッセージ", default=list, blank=True)
+    delivered_count = models.PositiveIntegerField("到達数", null=True, blank=True)
+    open_count = models.PositiveIntegerField("開封者数", null=True, blank=True)
+    unique_click_count = models.PositiveIntegerField(
+        "クリックした人数", null=True, blank=True
+    )
+    insight_fetched_at = models.DateTimeField(
+        "インサイトの取得日時", null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-started_at"]
@@ -538,6 +695,26 @@ class DeliveryRun(models.Model):
 
     def __str__(self):
         return f"{self.message} {self.started_at:%Y-%m-%d %H:%M}"
+
+    PHASES = {
+        "audience": "オーディエンス作成中",
+        "waiting": "配信準備中",
+        "sending": "LINEが配信中",
+        "succeeded": "配信完了",
+        "failed": "失敗",
+    }
+
+    @property
+    def phase_label(self) -> str:
+        return self.PHASES.get(self.phase, "")
+
+    @property
+    def method_label(self) -> str:
+        """「ナローキャスト（配信準備中）」 etc., short for tables and CSV."""
+        label = self.get_method_display().split("（")[0]
+        if self.method == SendMethod.NARROWCAST and self.phase_label:
+            return f"{label}（{self.phase_label}）"
+        return label
 
 
 class DeliveryBatch(models.Model):

@@ -6,6 +6,7 @@ from wagtail.log_actions import log
 
 FRIEND_CHANGED = "line.friend_change"
 MENU_PUBLISHED = "line.menu_publish"
+MENU_DELETED = "line.menu_delete"
 MESSAGE_SCHEDULED = "line.message_schedule"
 MESSAGE_CANCELLED = "line.message_cancel"
 MESSAGE_SENT = "line.message_send"
@@ -16,6 +17,7 @@ EXPORTED = "line.export"
 ACTIONS = {
     FRIEND_CHANGED: ("友だち属性変更", "友だちの属性を変更"),
     MENU_PUBLISHED: ("リッチメニュー反映", "リッチメニューをLINEに反映"),
+    MENU_DELETED: ("リッチメニュー削除", "リッチメニューをLINEから削除"),
     MESSAGE_SCHEDULED: ("配信予約", "配信を予約"),
     MESSAGE_CANCELLED: ("配信取消", "配信予約を取消"),
     MESSAGE_SENT: ("配信実行", "メッセージを配信"),

@@ -9,6 +9,7 @@ import io
 import logging
 import re
 
+from django.conf import settings
 from django.utils import timezone
 from linebot.v3.messaging import (
     CreateRichMenuAliasRequest,
@@ -19,6 +20,7 @@ from linebot.v3.messaging import (
 from linebot.v3.messaging.exceptions import ApiException
 from PIL import Image, ImageDraw, ImageFont
 
+from . import tracking
 from .client import blob_api, messaging_api
 from .models import FriendStatus, LineFriend, RichMenu
 
@@ -243,6 +245,8 @@ def publish_menu(menu: RichMenu) -> str:
     if problems:
         raise PublishError(" ".join(problems))
     old_id = menu.line_rich_menu_id
+    if settings.LINE.get("TRACK_CLICKS", True):
+        request = tracking.track_menu_request(request, menu.pk)
     with messaging_api(menu.channel) as api:
         created = api.create_rich_menu(RichMenuRequest.from_dict(request))
         new_id = created.rich_menu_id
@@ -268,17 +272,18 @@ def publish_menu(menu: RichMenu) -> str:
         if menu.segment_id:
             from .segments import friends_matching
 
-            ids = list(
-                friends_matching(menu.channel, menu.segment.rules).values_list(
-                    "user_id", flat=True
-                )
-            )
+            members = friends_matching(menu.channel, menu.segment.rules)
+            ids = list(members.values_list("user_id", flat=True))
             for start in range(0, len(ids), 500):
                 api.link_rich_menu_id_to_users(
                     RichMenuBulkLinkRequest(
                         rich_menu_id=new_id, user_ids=ids[start : start + 500]
                     )
                 )
+            # Remember who has it, so a change of attributes can move them.
+            LineFriend.objects.filter(pk__in=members.values("pk")).update(
+                rich_menu=menu
+            )
         if old_id:
             try:
                 api.delete_rich_menu(old_id)
@@ -288,6 +293,66 @@ def publish_menu(menu: RichMenu) -> str:
     menu.published_at = timezone.now()
     menu.save(update_fields=["line_rich_menu_id", "published_at"])
     return new_id
+
+
+def unpublish_menu(menu: RichMenu) -> None:
+    """Remove ``menu`` from LINE before it is deleted here: its alias (so tabs
+    no longer switch to it), the default setting, and the menu itself. A menu or
+    alias LINE no longer has (404/400) counts as removed; anything else raises,
+    so the admin keeps the menu and tells staff."""
+    if not menu.line_rich_menu_id:
+        return
+    with messaging_api(menu.channel) as api:
+        if menu.alias_id:
+            try:
+                api.delete_rich_menu_alias(menu.alias_id)
+            except ApiException as exc:
+                if exc.status not in (400, 404):
+                    raise
+        if menu.is_default:
+            api.cancel_default_rich_menu()
+        try:
+            api.delete_rich_menu(menu.line_rich_menu_id)
+        except ApiException as exc:
+            if exc.status != 404:
+                raise
+
+
+def segment_menu_for(friend) -> RichMenu | None:
+    """The first published segment menu (by tab order) whose segment the friend
+    is in now, or None."""
+    from .segments import friends_matching
+
+    menus = (
+        RichMenu.objects.filter(channel_id=friend.channel_id, segment__isnull=False)
+        .exclude(line_rich_menu_id="")
+        .select_related("segment")
+        .order_by("sort_order", "pk")
+    )
+    for menu in menus:
+        members = friends_matching(friend.channel, menu.segment.rules)
+        if members.filter(pk=friend.pk).exists():
+            return menu
+    return None
+
+
+def relink_segment_menu(friend) -> str:
+    """After a friend's attributes change: link the segment menu they now belong
+    to, or unlink the one they left (back to the default menu). Segment menus
+    were otherwise linked only when published."""
+    target = segment_menu_for(friend)
+    if target is None and friend.rich_menu_id is None:
+        return "unchanged"
+    if target is not None and target.pk == friend.rich_menu_id:
+        return "unchanged"
+    with messaging_api(friend.channel) as api:
+        if target is None:
+            api.unlink_rich_menu_id_from_user(friend.user_id)
+        else:
+            api.link_rich_menu_id_to_user(friend.user_id, target.line_rich_menu_id)
+    LineFriend.objects.filter(pk=friend.pk).update(rich_menu=target)
+    friend.rich_menu = target
+    return "linked" if target else "unlinked"
 
 
 def publish_channel_menus(channel) -> list[str]:

@@ -28,10 +28,25 @@ def handle_webhook(channel_id: int, body: str) -> list[str]:
 
 
 @task(backend="background")
+def relink_friend_menu(friend_id: int) -> str:
+    """Move a friend to the segment menu matching their new attributes."""
+    from .models import LineFriend
+    from .richmenus import relink_segment_menu
+
+    friend = LineFriend.objects.select_related("channel").filter(pk=friend_id).first()
+    if friend is None:
+        return "gone"
+    return relink_segment_menu(friend)
+
+
+@task(backend="background")
 def send_due_deliveries() -> int:
+    from . import narrowcast
     from .delivery import process_due
 
-    return len(process_due())
+    sent = len(process_due())
+    narrowcast.update_runs()
+    return sent
 
 
 @task(backend="background")

@@ -25,6 +25,7 @@ from cms.core.permissions import (
 from . import admin_views, oplog
 from . import segments as friend_segments
 from .models import (
+    AttributeForm,
     FriendSegment,
     LineChannel,
     LineFriend,
@@ -56,6 +57,20 @@ class ChannelScopedForm(WagtailAdminModelForm):
 
 
 class SegmentForm(ChannelScopedForm):
+    """Rules through the mail tool's rule builder, with the friend field set and
+    a live count of the chosen account's friends."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from cms.mailing.wagtail_hooks import RuleBuilderWidget
+
+        if "rules" in self.fields:
+            self.fields["rules"].widget = RuleBuilderWidget(
+                fields=friend_segments.friend_fields,
+                count_url="line_segment_count",
+                count_text="該当する友だち: {count}人（ブロック中を含め {all}人）",
+            )
+
     def clean_rules(self):
         rules = self.cleaned_data.get("rules") or {"op": "and", "rules": []}
         problems = friend_segments.validate(rules)
@@ -111,7 +126,10 @@ class ScopedIndexView(IndexView):
 
 class FriendEditView(ScopedEditView):
     def save_instance(self):
+        from .tasks import relink_friend_menu
+
         instance = super().save_instance()
+        relink_friend_menu.enqueue(instance.pk)
         oplog.record(
             instance,
             oplog.FRIEND_CHANGED,
@@ -162,11 +180,70 @@ class ChannelViewSet(ScopedViewSet):
     ]
 
 
+class FriendForm(ChannelScopedForm):
+    """Children's birth dates and custom attributes as labelled inputs (stored as
+    JSON), checked like the friend's own form."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .widgets import ChildrenDatesWidget, CustomAttributesWidget
+
+        if "children_birth_dates" in self.fields:
+            self.fields["children_birth_dates"].widget = ChildrenDatesWidget()
+            self.fields["children_birth_dates"].help_text = ""
+        if "attributes" in self.fields:
+            self.fields["attributes"].widget = CustomAttributesWidget()
+
+    def clean_children_birth_dates(self):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        dates = self.cleaned_data.get("children_birth_dates") or []
+        if not isinstance(dates, list):
+            raise forms.ValidationError("お子さまの生年月日の形式が正しくありません。")
+        for i, text in enumerate(dates, 1):
+            try:
+                born = dt.date.fromisoformat(str(text))
+            except ValueError:
+                raise forms.ValidationError(
+                    f"{i}人目の生年月日「{text}」は日付ではありません。"
+                ) from None
+            if born > timezone.localdate():
+                raise forms.ValidationError(f"{i}人目の生年月日が未来の日付です。")
+        return sorted(str(d) for d in dates)
+
+    def clean_attributes(self):
+        import datetime as dt
+
+        from cms.mailing.models import AttributeDefinition, AttributeKind
+
+        values = self.cleaned_data.get("attributes") or {}
+        if not isinstance(values, dict):
+            raise forms.ValidationError("独自属性の形式が正しくありません。")
+        problems = []
+        for d in AttributeDefinition.objects.filter(key__in=list(values)):
+            value = values[d.key]
+            if d.kind == AttributeKind.NUMBER and not isinstance(value, int | float):
+                problems.append(f"「{d.label}」には数値を入れてください。")
+            if d.kind == AttributeKind.DATE:
+                try:
+                    dt.date.fromisoformat(str(value))
+                except ValueError:
+                    problems.append(f"「{d.label}」には日付を入れてください。")
+            if d.kind == AttributeKind.CHOICE and value not in d.choice_list():
+                problems.append(f"「{d.label}」の「{value}」は選択肢にありません。")
+        if problems:
+            raise forms.ValidationError(problems)
+        return values
+
+
 class FriendViewSet(ScopedViewSet):
     model = LineFriend
     icon = "user"
     menu_label = "友だち"
     edit_view_class = FriendEditView
+    scoped_form = FriendForm
     list_display = [
         "display_name",
         "channel",
@@ -245,19 +322,25 @@ class AreasEditorWidget(forms.Textarea):
     class Media:
         js = ["line/menu_editor.js"]
 
-    def __init__(self, image_url="", attrs=None):
+    def __init__(self, image_url="", attrs=None, size="", max_areas=20, actions=""):
         super().__init__(attrs={"rows": 8, **(attrs or {})})
         self.image_url = image_url
+        self.size, self.max_areas, self.actions = size, max_areas, actions
 
     def render(self, name, value, attrs=None, renderer=None):
         textarea = super().render(name, value, attrs, renderer)
         target = (attrs or {}).get("id", f"id_{name}")
         return format_html(
-            '<div data-line-menu-editor data-target="{}" data-image="{}">'
-            "<p>画像の上をドラッグしてタップ領域を追加します（最大20）。"
+            '<div data-line-menu-editor data-target="{}" data-image="{}" '
+            'data-size="{}" data-max="{}" data-actions="{}">'
+            "<p>画像の上をドラッグしてタップ領域を追加します（最大{}）。"
             "下のJSONを直接編集することもできます。</p></div>{}",
             target,
             self.image_url,
+            self.size,
+            self.max_areas,
+            self.actions,
+            self.max_areas,
             textarea,
         )
 
@@ -296,6 +379,44 @@ class RichMenuForm(ChannelScopedForm):
         return data
 
 
+class RichMenuDeleteView(ScopedDeleteView):
+    """Deleting a menu here removes it (and its alias) from LINE first; when LINE
+    refuses, the menu is kept and staff see why, so nothing stays live unseen."""
+
+    def form_valid(self, form):
+        from django.contrib import messages as flash
+        from django.shortcuts import redirect
+
+        from cms.core.permissions import can_send_line
+
+        from .client import ChannelNotConfigured
+        from .richmenus import unpublish_menu
+
+        if self.object.line_rich_menu_id and not can_send_line(
+            self.request.user, self.object.channel
+        ):
+            raise PermissionDenied
+
+        try:
+            unpublish_menu(self.object)
+        except ChannelNotConfigured as error:
+            flash.error(self.request, str(error))
+            return redirect(reverse("line_richmenus:index"))
+        except Exception as error:  # LINE refused: keep ours, say so
+            flash.error(
+                self.request,
+                f"LINEからリッチメニューを削除できなかったため、削除を中止しました: {error}",
+            )
+            return redirect(reverse("line_richmenus:index"))
+        oplog.record(
+            self.object.channel,
+            oplog.MENU_DELETED,
+            user=self.request.user,
+            data={"menu": self.object.name, "line_id": self.object.line_rich_menu_id},
+        )
+        return super().form_valid(form)
+
+
 def menu_preview_link(menu):
     return format_html(
         '<a href="{}">画像と領域</a>', reverse("line_menu_preview", args=[menu.pk])
@@ -329,6 +450,66 @@ class RichMenuViewSet(ScopedViewSet):
         "sort_order",
     ]
     scoped_form = RichMenuForm
+    delete_view_class = RichMenuDeleteView
+
+
+class MessageForm(ChannelScopedForm):
+    """The delivery form: the imagemap's tap areas are drawn over the chosen image
+    (after saving once, like a rich menu); the built message and any Flex JSON are
+    checked against LINE's rules before saving."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "reminder_date" in self.fields:
+            from .models import reminder_date_choices
+
+            self.fields["reminder_date"] = forms.ChoiceField(
+                label="リマインドの基準日",
+                required=False,
+                choices=[("", "---------"), *reminder_date_choices()],
+                help_text="日付の独自属性（メール配信 → 独自属性、種類「日付」）も選べます。",
+            )
+        image = self.instance.image if self.instance.pk else None
+        if "imagemap_areas" in self.fields:
+            from .media import IMAGEMAP_BASE, IMAGEMAP_MAX_ACTIONS, base_height
+
+            self.fields["imagemap_areas"].widget = AreasEditorWidget(
+                image_url=image.get_rendition("width-1040").url if image else "",
+                size=f"{IMAGEMAP_BASE}x{base_height(image)}" if image else "",
+                max_areas=IMAGEMAP_MAX_ACTIONS,
+                actions="動作: uri（リンク） / message（テキストを送る）",
+            )
+
+    def clean(self):
+        from . import delivery, media
+
+        data = super().clean()
+        if self.errors:
+            return data
+        draft = LineMessage(
+            title=data.get("title", ""),
+            text=data.get("text", ""),
+            emojis=data.get("emojis") or [],
+            media_kind=data.get("media_kind", ""),
+            image=data.get("image"),
+            video=data.get("video"),
+            imagemap_areas=data.get("imagemap_areas") or [],
+            alt_text=data.get("alt_text", ""),
+            messages_json=data.get("messages_json") or [],
+        )
+        problems = media.problems(draft)
+        if draft.media_kind == "imagemap" and not self.instance.pk and problems:
+            # The areas are drawn after the first save, over the chosen image.
+            problems = [p for p in problems if "タップ領域" not in p]
+        if not problems and (draft.text.strip() or draft.messages_json):
+            problems = [
+                p
+                for p in delivery.validate_messages(delivery.build_messages(draft))
+                if "https" not in p  # the public URL is checked when sending
+            ]
+        if problems:
+            raise forms.ValidationError(problems)
+        return data
 
 
 def message_actions_link(message):
@@ -349,11 +530,37 @@ class MessageCreateView(CreateView):
         return reverse("line_message_actions", args=[self.object.pk])
 
 
+class MessageEditView(ScopedEditView):
+    """A scheduled message changed by someone who may not send (「LINE作成担当」)
+    goes back to a draft: what reaches the public is always what a sender saw."""
+
+    def save_instance(self):
+        from django.contrib import messages as flash
+
+        from cms.core.permissions import can_send_line
+
+        from .models import MessageStatus
+
+        instance = self.form.instance
+        if instance.status == MessageStatus.SCHEDULED and not can_send_line(
+            self.request.user, instance.channel
+        ):
+            instance.status = MessageStatus.DRAFT
+            instance.next_run_at = None
+            flash.warning(
+                self.request,
+                "内容を変えたため配信の予約を取り消しました。配信担当に予約を依頼してください。",
+            )
+        return super().save_instance()
+
+
 class MessageViewSet(ScopedViewSet):
     model = LineMessage
     icon = "mail"
     menu_label = "配信メッセージ"
     add_view_class = MessageCreateView
+    edit_view_class = MessageEditView
+    scoped_form = MessageForm
     list_display = [
         "title",
         "channel",
@@ -369,9 +576,15 @@ class MessageViewSet(ScopedViewSet):
         "title",
         "text",
         "emojis",
+        "media_kind",
+        "image",
+        "video",
+        "alt_text",
+        "imagemap_areas",
         "messages_json",
         "audience",
         "segment",
+        "send_method",
         "schedule",
         "send_at",
         "recurrence",
@@ -380,10 +593,24 @@ class MessageViewSet(ScopedViewSet):
     ]
 
 
+class MailRelayForm(ChannelScopedForm):
+    def clean_send_without_review(self):
+        from cms.core.permissions import can_send_line
+
+        value = self.cleaned_data.get("send_without_review")
+        user = getattr(self, "for_user", None)
+        if value and user is not None and not can_send_line(user):
+            raise forms.ValidationError(
+                "「確認せずにすぐ配信する」は配信担当だけが設定できます。"
+            )
+        return value
+
+
 class MailRelayViewSet(ScopedViewSet):
     model = MailRelayRule
     icon = "mail"
     menu_label = "メール再配信ルール"
+    scoped_form = MailRelayForm
     list_display = [
         "name",
         "channel",
@@ -408,9 +635,48 @@ class MailRelayViewSet(ScopedViewSet):
     ]
 
 
+def form_how_to_open(attribute_form):
+    words = []
+    if attribute_form.keyword:
+        words.append(f"「{attribute_form.keyword}」と送る")
+    words.append(f"ポストバック action=form&form={attribute_form.pk}")
+    return " / ".join(words)
+
+
+class AttributeFormViewSet(ScopedViewSet):
+    model = AttributeForm
+    icon = "form"
+    menu_label = "属性フォーム"
+    list_display = [
+        "name",
+        "channel",
+        "include_profile",
+        "segment",
+        Column("open", label="開き方", accessor=form_how_to_open),
+        "is_active",
+    ]
+    form_fields = [
+        "channel",
+        "name",
+        "description",
+        "definitions",
+        "include_profile",
+        "keyword",
+        "segment",
+        "is_active",
+    ]
+
+
 class LineMenuItem(MenuItem):
     def is_shown(self, request):
         return can_manage_line(request.user)
+
+
+class LineSenderMenuItem(MenuItem):
+    def is_shown(self, request):
+        from cms.core.permissions import can_send_line
+
+        return can_send_line(request.user)
 
 
 class StaffOnlyMenuItem(MenuItem):
@@ -418,9 +684,9 @@ class StaffOnlyMenuItem(MenuItem):
         return is_prefecture_staff(request.user)
 
 
-def line_viewset(name, label, icon, view, order):
+def line_viewset(name, label, icon, view, order, item_class=LineMenuItem):
     class LineViewSet(ViewSet):
-        menu_item_class = LineMenuItem
+        menu_item_class = item_class
 
         def get_urlpatterns(self):
             return [path("", view.as_view(), name="index")]
@@ -441,11 +707,13 @@ class LineMenu(ViewSetGroup):
             "upload",
             admin_views.RecurrenceImportView,
             2,
+            LineSenderMenuItem,
         ),
         SegmentViewSet("line_segments", menu_order=3),
         FriendViewSet("line_friends", menu_order=4),
         RichMenuViewSet("line_richmenus", menu_order=5),
         SpotViewSet("line_spots", menu_order=6),
+        AttributeFormViewSet("line_attribute_forms", menu_order=6),
         MailRelayViewSet("line_mail_relay", menu_order=7),
         ChannelViewSet("line_channels", menu_order=8),
     )
@@ -468,6 +736,11 @@ def register_line_urls():
             "line/message/<int:pk>/",
             admin_views.MessageActionsView.as_view(),
             name="line_message_actions",
+        ),
+        path(
+            "line/segment-count/",
+            admin_views.SegmentCountView.as_view(),
+            name="line_segment_count",
         ),
         path(
             "line/richmenu/<int:pk>/",

@@ -96,7 +96,9 @@ class CampaignDetailView(MailingView):
         if not (campaign.track_opens and campaign.is_editable):
             return []
         preview = CampaignRenderer(campaign, track=False, sign=False)
-        return [PIXEL_OMITTED_NOTE] if too_short_for_pixel(preview.html_template) else []
+        return (
+            [PIXEL_OMITTED_NOTE] if too_short_for_pixel(preview.html_template) else []
+        )
 
     def post(self, request, *args, **kwargs):
         campaign = self.campaign

@@ -277,6 +277,15 @@ def _clean_row(values: dict, line: int, attributes, errors) -> dict | None:
                 value = float(value) if "." in value else int(value)
             except ValueError:
                 error(key, f"「{value}」は数値ではありません。")
+        elif definition.kind == AttributeKind.DATE:
+            try:
+                parsed = parse_date(value.replace("/", "-"))
+            except ValueError:
+                parsed = None
+            if parsed is None:
+                error(key, f"「{value}」は日付（例: 2027-04-01）ではありません。")
+            else:
+                value = parsed.isoformat()
         elif definition.kind == AttributeKind.CHOICE:
             folded = {_fold(c): c for c in definition.choice_list()}
             if _fold(value) in folded:

@@ -65,6 +65,8 @@ class AttributeKind(models.TextChoices):
     TEXT = "text", "文字"
     NUMBER = "number", "数値"
     CHOICE = "choice", "選択肢"
+    # Stored as "YYYY-MM-DD"; LINE reminders can be anchored on it (cms/line).
+    DATE = "date", "日付"
 
 
 class AttributeDefinition(models.Model):

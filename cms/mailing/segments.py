@@ -163,6 +163,13 @@ def validate(tree, fields: FieldSet) -> list[str]:
                 float(value)
             except (TypeError, ValueError):
                 problems.append(f"「{segment_field.label}」には数値を入れてください。")
+        elif segment_field.kind == "date":
+            try:
+                dt.date.fromisoformat(str(value))
+            except ValueError:
+                problems.append(
+                    f"「{segment_field.label}」には日付（例: 2027-04-01）を入れてください。"
+                )
 
     visit(tree or {"op": "and", "rules": []}, 0)
     if count > MAX_RULES:
@@ -284,6 +291,15 @@ def _custom_attribute(name: str) -> SegmentField | None:
     definition = AttributeDefinition.objects.filter(key=key).first()
     if definition is None:
         return None
+    if definition.kind == AttributeKind.DATE:
+        # ISO dates compare as text on both databases.
+        return SegmentField(
+            name=name,
+            label=definition.label,
+            path=f"attributes__{key}",
+            kind="date",
+            lookups=("eq", "gte", "lte", "empty", "not_empty"),
+        )
     number = definition.kind == AttributeKind.NUMBER
     return SegmentField(
         name=name,

@@ -33,7 +33,19 @@ from .models import (
 
 class RuleBuilderWidget(forms.Widget):
     """Edits a segment's rule tree: conditions joined by すべて/いずれか, groups
-    one level deep, and the live count of matching subscribers."""
+    one level deep (each can be negated), and the live count of matching people.
+    The LINE friend segments use it too, with their own field set and count URL
+    (``fields``, ``count_url``, ``count_text``)."""
+
+    def __init__(
+        self,
+        attrs=None,
+        fields=None,
+        count_url="mailing_segment_count",
+        count_text="配信中の該当者: {count}人（停止中を含め {all}人）",
+    ):
+        super().__init__(attrs)
+        self.fields, self.count_url, self.count_text = fields, count_url, count_text
 
     def render(self, name, value, attrs=None, renderer=None):
         from .segments import field_catalogue
@@ -51,8 +63,12 @@ class RuleBuilderWidget(forms.Widget):
                 "value": json.dumps(
                     value or {"op": "and", "rules": []}, ensure_ascii=False
                 ),
-                "catalogue": json.dumps(field_catalogue(), ensure_ascii=False),
-                "count_url": reverse("mailing_segment_count"),
+                "catalogue": json.dumps(
+                    field_catalogue(self.fields() if self.fields else None),
+                    ensure_ascii=False,
+                ),
+                "count_url": reverse(self.count_url),
+                "count_text": self.count_text,
             },
         )
 

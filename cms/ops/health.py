@@ -1,6 +1,7 @@
 """``/healthz``: what a load balancer or monitor asks. 200 while the database
-answers ("ok", or "degraded" when a job queue is stuck or the last build or feed
-sync failed, with the reason); 503 when the database does not. No personal data."""
+answers ("ok", or "degraded" when a job queue is stuck, the last build or feed
+sync failed, or LINE deliveries or replies failed in the last day, with the
+reason); 503 when the database does not. No personal data."""
 
 import logging
 
@@ -61,6 +62,14 @@ def _last_run(label: str, finished_field: str, failed_statuses: set[str]) -> dic
     }
 
 
+def _line_check(now) -> dict:
+    if not apps.is_installed("cms.line"):
+        return {"ok": True, "configured": False}
+    from cms.line.health import delivery_check
+
+    return delivery_check(now)
+
+
 @never_cache
 def healthz(request):
     now = timezone.now()
@@ -79,6 +88,7 @@ def healthz(request):
             "akiya_feed",
             lambda: _last_run("akiya_bank.SyncRun", "finished_at", {"failed"}),
         ),
+        ("line", lambda: _line_check(now)),
     ):
         try:
             report["checks"][name] = check()

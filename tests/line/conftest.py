@@ -36,6 +36,13 @@ def line_api(line_server, settings):
     line_server.menus.clear()
     line_server.accepted_retry_keys.clear()
     line_server.default_menu = ""
+    line_server.audiences.clear()
+    line_server.narrowcasts.clear()
+    line_server.insight.clear()
+    line_server.new_audience_status = "READY"
+    line_server.new_narrowcast_phase = "succeeded"
+    line_server.follower_count = 0
+    line_server.user_menus.clear()
     settings.TASKS = {**settings.TASKS, "background": IMMEDIATE}
     settings.LINE = {
         **settings.LINE,

@@ -1,16 +1,19 @@
 """A local stand-in for the LINE Messaging API, because the real API cannot be
 reached from tests. A small threaded HTTP server implementing the endpoints the
 portal calls (reply, push, multicast, profile, rich menu create / image upload /
-delete / default / bulk link, rich menu aliases) with LINE's documented request
-paths and answer shapes. It records every request for assertions and can be told
+delete / default / bulk link, rich menu aliases; audience upload / add / status /
+delete, narrowcast with its progress, and Insight's message event) with LINE's
+documented request paths and answer shapes. It records every request for assertions and can be told
 to fail the next calls (e.g. 429 with Retry-After) to exercise retries. Like LINE,
 it answers 409 to a repeated ``X-Line-Retry-Key`` that was already accepted."""
 
 import json
 import re
 import threading
+import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 
 @dataclass
@@ -33,6 +36,19 @@ class StandIn:
     menus: dict = field(default_factory=dict)
     accepted_retry_keys: set = field(default_factory=set)
     default_menu: str = ""
+    user_menus: dict = field(default_factory=dict)  # user id → linked menu id
+    # Audiences by id ({"user_ids", "status"}); a new one starts as this status.
+    audiences: dict = field(default_factory=dict)
+    new_audience_status: str = "READY"
+    # Narrowcasts by request id ({"audience", "messages", "phase"}); a new one
+    # starts as this phase (tests move it on by hand).
+    narrowcasts: dict = field(default_factory=dict)
+    new_narrowcast_phase: str = "succeeded"
+    # How many friends the account has on LINE (a broadcast reaches them all).
+    follower_count: int = 0
+    # Insight overviews by request id; without one, every recipient is delivered
+    # and nobody has opened.
+    insight: dict = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
 
@@ -57,8 +73,8 @@ def _handler(state: StandIn):
             body = json.dumps(payload if payload is not None else {}).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
-            self.send_header("x-line-request-id", "req-standin")
-            for k, v in (headers or {}).items():
+            headers = {"x-line-request-id": "req-standin", **(headers or {})}
+            for k, v in headers.items():
                 self.send_header(k, str(v))
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -81,13 +97,20 @@ def _handler(state: StandIn):
                 return self._route(record)
 
         def _route(self, r: Recorded):
-            path, method = r.path, r.method
+            split = urlsplit(r.path)
+            path, method = split.path, r.method
+            query = {k: v[0] for k, v in parse_qs(split.query).items()}
             retry_key = self.headers.get("X-Line-Retry-Key")
             if retry_key and retry_key in state.accepted_retry_keys:
+                earlier = [
+                    request_id
+                    for request_id, sent in state.narrowcasts.items()
+                    if sent.get("retry_key") == retry_key
+                ]
                 return self._send(
                     409,
                     {"message": "The retry key is already accepted"},
-                    {"x-line-accepted-request-id": "req-earlier"},
+                    {"x-line-accepted-request-id": (earlier or ["req-earlier"])[0]},
                 )
             if method == "POST" and path in ("/v2/bot/message/reply",):
                 sent = [
@@ -143,6 +166,14 @@ def _handler(state: StandIn):
                 state.aliases[payload["richMenuAliasId"]] = payload["richMenuId"]
                 return self._send(200, {})
             m = re.fullmatch(r"/v2/bot/richmenu/alias/([\w-]+)", path)
+            if method == "DELETE" and m:
+                if m[1] not in state.aliases:
+                    return self._send(400, {"message": "richmenu alias id not found"})
+                del state.aliases[m[1]]
+                return self._send(200, {})
+            if method == "DELETE" and path == "/v2/bot/user/all/richmenu":
+                state.default_menu = ""
+                return self._send(200, {})
             if method == "POST" and m:
                 if m[1] not in state.aliases:
                     return self._send(400, {"message": "richmenu alias id not found"})
@@ -152,15 +183,156 @@ def _handler(state: StandIn):
             if method == "POST" and m:
                 state.default_menu = m[1]
                 return self._send(200, {})
+            m = re.fullmatch(
+                r"/v2/bot/user/(U[0-9a-f]{32})/richmenu(?:/([\w-]+))?", path
+            )
+            if m and method == "POST" and m[2]:
+                state.user_menus[m[1]] = m[2]
+                return self._send(200, {})
+            if m and method == "DELETE":
+                state.user_menus.pop(m[1], None)
+                return self._send(200, {})
             if method == "POST" and path == "/v2/bot/richmenu/bulk/link":
                 return self._send(202, {})
+            routed = self._audience_and_narrowcast(r, path, method, query, retry_key)
+            if routed is not None:
+                return routed
             m = re.fullmatch(r"/v2/bot/richmenu/([\w-]+)", path)
             if method == "DELETE" and m:
-                state.menus.pop(m[1], None)
+                if state.menus.pop(m[1], None) is None:
+                    return self._send(404, {"message": "Not found"})
                 return self._send(200, {})
             return self._send(404, {"message": f"stand-in has no {method} {path}"})
 
-        do_GET = do_POST = do_DELETE = _handle
+        def _audience_and_narrowcast(self, r, path, method, query, retry_key):
+            if method == "POST" and path == "/v2/bot/audienceGroup/upload":
+                payload = r.json
+                group_id = 4000000000000 + len(state.audiences) + 1
+                state.audiences[group_id] = {
+                    "user_ids": [a["id"] for a in payload.get("audiences", [])],
+                    "status": state.new_audience_status,
+                    "description": payload.get("description", ""),
+                }
+                return self._send(
+                    202,
+                    {
+                        "audienceGroupId": group_id,
+                        "createRoute": "MESSAGING_API",
+                        "type": "UPLOAD",
+                        "description": payload.get("description", ""),
+                        "created": 1613698278,
+                        "permission": "READ_WRITE",
+                        "expireTimestamp": 1629250278,
+                        "isIfaAudience": False,
+                    },
+                )
+            if method == "PUT" and path == "/v2/bot/audienceGroup/upload":
+                payload = r.json
+                group = state.audiences.get(payload.get("audienceGroupId"))
+                if group is None:
+                    return self._send(400, {"message": "AUDIENCE_GROUP_NOT_FOUND"})
+                group["user_ids"] += [a["id"] for a in payload.get("audiences", [])]
+                return self._send(202, {})
+            m = re.fullmatch(r"/v2/bot/audienceGroup/(\d+)", path)
+            if m and int(m[1]) not in state.audiences:
+                return self._send(400, {"message": "AUDIENCE_GROUP_NOT_FOUND"})
+            if method == "GET" and m:
+                group = state.audiences[int(m[1])]
+                return self._send(
+                    200,
+                    {
+                        "audienceGroup": {
+                            "audienceGroupId": int(m[1]),
+                            "type": "UPLOAD",
+                            "description": group["description"],
+                            "status": group["status"],
+                            "audienceCount": len(group["user_ids"]),
+                            "created": 1613698278,
+                            "permission": "READ_WRITE",
+                            "createRoute": "MESSAGING_API",
+                            "isIfaAudience": False,
+                        },
+                        "jobs": [],
+                    },
+                )
+            if method == "DELETE" and m:
+                state.audiences[int(m[1])]["status"] = "DELETED"
+                return self._send(202, {})
+            if method == "POST" and path == "/v2/bot/message/narrowcast":
+                payload = r.json
+                group_id = payload.get("recipient", {}).get("audienceGroupId")
+                if group_id not in state.audiences:
+                    return self._send(400, {"message": "audience not found"})
+                request_id = str(uuid.uuid4())
+                state.narrowcasts[request_id] = {
+                    "audience": group_id,
+                    "messages": payload.get("messages", []),
+                    "phase": state.new_narrowcast_phase,
+                    "retry_key": retry_key,
+                }
+                if retry_key:
+                    state.accepted_retry_keys.add(retry_key)
+                return self._send(202, {}, {"x-line-request-id": request_id})
+            if method == "POST" and path == "/v2/bot/message/broadcast":
+                request_id = str(uuid.uuid4())
+                state.narrowcasts[request_id] = {
+                    "audience": None,
+                    "count": state.follower_count,
+                    "messages": r.json.get("messages", []),
+                    "phase": "succeeded",
+                    "retry_key": retry_key,
+                }
+                if retry_key:
+                    state.accepted_retry_keys.add(retry_key)
+                return self._send(200, {}, {"x-line-request-id": request_id})
+            if method == "GET" and path == "/v2/bot/message/progress/narrowcast":
+                sent = state.narrowcasts.get(query.get("requestId"))
+                if sent is None:
+                    return self._send(404, {"message": "Not found"})
+                count = len(state.audiences[sent["audience"]]["user_ids"])
+                answer = {
+                    "phase": sent["phase"],
+                    "acceptedTime": "2026-12-03T10:15:30.121Z",
+                }
+                if sent["phase"] == "succeeded":
+                    answer |= {
+                        "successCount": count,
+                        "failureCount": 0,
+                        "targetCount": count,
+                        "completedTime": "2026-12-03T10:16:30.121Z",
+                    }
+                if sent["phase"] == "failed":
+                    answer |= {
+                        "failedDescription": "audience too small",
+                        "errorCode": 4,
+                        "completedTime": "2026-12-03T10:16:30.121Z",
+                    }
+                return self._send(200, answer)
+            if method == "GET" and path == "/v2/bot/insight/message/event":
+                request_id = query.get("requestId", "")
+                sent = state.narrowcasts.get(request_id)
+                if sent is None:
+                    return self._send(404, {"message": "Not found"})
+                count = (
+                    sent["count"]
+                    if sent["audience"] is None
+                    else len(state.audiences[sent["audience"]]["user_ids"])
+                )
+                overview = {
+                    "requestId": request_id,
+                    "timestamp": 1568214000,
+                    "delivered": count,
+                    "uniqueImpression": None,
+                    "uniqueClick": None,
+                    "uniqueMediaPlayed": None,
+                    "uniqueMediaPlayed100Percent": None,
+                } | state.insight.get(request_id, {})
+                return self._send(
+                    200, {"overview": overview, "messages": [], "clicks": []}
+                )
+            return None
+
+        do_GET = do_POST = do_PUT = do_DELETE = _handle
 
     return Handler
 

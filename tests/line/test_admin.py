@@ -294,6 +294,7 @@ def test_message_created_in_the_admin_opens_its_preview(login, channel):
             "messages_json": "[]",
             "audience": "all",
             "segment": "",
+            "send_method": "auto",
             "schedule": "at",
             "send_at": "2030-03-01 09:00",
             "recurrence": "{}",
@@ -333,3 +334,60 @@ def test_operation_log_export_keeps_to_the_chosen_account(login, two_channels):
     # Asking for the prefecture's account gives a Mito editor their own again.
     assert "県の友だち" not in exported("mito-editor", pref)
     assert "県の友だち" in exported("pref-admin", pref)
+
+
+def test_staff_edit_children_and_custom_attributes_as_inputs(login, two_channels):
+    from cms.mailing.models import AttributeDefinition, AttributeKind
+
+    AttributeDefinition.objects.create(
+        key="move_in", label="転入日", kind=AttributeKind.DATE
+    )
+    AttributeDefinition.objects.create(
+        key="job", label="職業", kind=AttributeKind.CHOICE, choices="会社員\n自営業"
+    )
+    AttributeDefinition.objects.create(
+        key="size", label="世帯人数", kind=AttributeKind.NUMBER
+    )
+    friend = LineFriend.objects.get(display_name="水戸の友だち")
+    friend.attributes = {"legacy": "残す"}
+    friend.save()
+    client = login("mito-editor")
+    page = client.get(reverse("line_friends:edit", args=[friend.pk])).content.decode()
+    assert 'type="date" name="children_birth_dates_1"' in page
+    assert 'name="attributes__move_in"' in page and "転入日" in page
+    base = {
+        "age_band": "",
+        "gender": "",
+        "birth_date": "",
+        "residence": "",
+        "residence_outside": "",
+        "subscriber": "",
+        "attributes__stored": '{"legacy": "残す"}',
+    }
+    response = client.post(
+        reverse("line_friends:edit", args=[friend.pk]),
+        {
+            **base,
+            "children_birth_dates_1": "2021-06-01",
+            "children_birth_dates_2": "2019-02-10",
+            "attributes__move_in": "2027-04-01",
+            "attributes__job": "自営業",
+            "attributes__size": "3",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:1500]
+    friend.refresh_from_db()
+    assert friend.children_birth_dates == ["2019-02-10", "2021-06-01"]
+    assert friend.attributes == {
+        "legacy": "残す",
+        "move_in": "2027-04-01",
+        "job": "自営業",
+        "size": 3,
+    }
+    response = client.post(
+        reverse("line_friends:edit", args=[friend.pk]),
+        {**base, "children_birth_dates_1": "2999-01-01", "attributes__size": "三"},
+    )
+    body = response.content.decode()
+    assert "1人目の生年月日が未来の日付です。" in body
+    assert "「世帯人数」には数値を入れてください。" in body

@@ -110,3 +110,5 @@ def test_demo_loads_once_and_is_consistent(db, line_api):
         assert richmenus.validate_rich_menu(richmenus.menu_request(menu)) == []
         assert len(menu.areas) == 9  # 3 tabs + 6 icons
     assert LineMessage.objects.filter(channel=channel, status="scheduled").count() == 5
+    survey = channel.attribute_forms.get(keyword="アンケート")
+    assert survey.definitions.count() == 3 and created["属性フォーム"] == 1

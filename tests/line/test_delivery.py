@@ -20,6 +20,7 @@ from cms.line.models import (
     MessageStatus,
     RunStatus,
     ScheduleKind,
+    SendMethod,
 )
 from cms.mailing.models import AttributeDefinition, AttributeKind, Interest
 
@@ -212,7 +213,9 @@ def make_message(channel, **fields):
 def test_send_to_everyone_multicasts_in_batches_of_500(channel, line_api):
     for n in range(1, 1203):
         make_friend(channel, n)
-    message = make_message(channel, schedule=ScheduleKind.NOW)
+    message = make_message(
+        channel, schedule=ScheduleKind.NOW, send_method=SendMethod.MULTICAST
+    )
     run = delivery.send_now(message)
     calls = line_api.calls(r"^/v2/bot/message/multicast$")
     assert [len(c.json["to"]) for c in calls] == [500, 500, 202]

@@ -3,9 +3,10 @@
 // the areas JSON textarea (which stays editable for keyboard users).
 (function () {
   "use strict";
-  var MAX_AREAS = 20;
-
   function setup(root) {
+    // Rich menus: 20 areas, size from the form's size select. Imagemaps pass
+    // data-size="1040xH" and data-max="50" (and only uri/message actions).
+    var MAX_AREAS = parseInt(root.dataset.max || "20", 10);
     var textarea = document.getElementById(root.dataset.target);
     var sizeSelect = textarea.form && textarea.form.querySelector("select[name=size]");
     var stage = document.createElement("div");
@@ -21,7 +22,8 @@
     }
 
     function size() {
-      var parts = (sizeSelect ? sizeSelect.value : "2500x1686").split("x");
+      var chosen = root.dataset.size || (sizeSelect ? sizeSelect.value : "2500x1686");
+      var parts = chosen.split("x");
       return { w: parseInt(parts[0], 10), h: parseInt(parts[1], 10) };
     }
     function areas() {
@@ -88,9 +90,9 @@
       if (bounds.width < 20 || bounds.height < 20) { return; }
       var list = areas();
       if (!list) { window.alert("タップ領域のJSONが正しくありません。先に直してください。"); return; }
-      if (list.length >= MAX_AREAS) { window.alert("タップ領域は20個までです。"); return; }
+      if (list.length >= MAX_AREAS) { window.alert("タップ領域は" + MAX_AREAS + "個までです。"); return; }
       var label = window.prompt("ラベル（20文字まで）", "") || "";
-      var type = window.prompt("動作: uri（リンク） / postback / message / richmenuswitch（タブ切替）", "uri");
+      var type = window.prompt(root.dataset.actions || "動作: uri（リンク） / postback / message / richmenuswitch（タブ切替）", "uri");
       if (!type) { return; }
       var value = window.prompt(type === "uri" ? "リンク先URL" : type === "message" ? "送信するテキスト" :
         type === "richmenuswitch" ? "切り替え先タブの識別名" : "ポストバックのデータ（例: ask=子育て）", "");

@@ -1,0 +1,128 @@
+"""The LINE manual's screenshots (docs/manual/line.md), taken in Chromium from a
+live portal (gunicorn on a copy of the test database, seeded with the LINE demo)
+with the Content Security Policy enforced, as in production. With
+PORTAL_UPDATE_MANUAL_SCREENSHOTS=1 they replace docs/manual/images/; otherwise
+they go to a temporary folder. No LINE call is made: the screens only read."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db  # the live portal copies the test database
+
+ROOT = Path(__file__).resolve().parents[2]
+IMAGES = ROOT / "docs" / "manual" / "images"
+SEED = "import django\ndjango.setup()\nfrom cms.line.demo import load_line_demo\nload_line_demo()\n"
+
+
+@pytest.fixture(scope="module")
+def line_portal(django_db_setup, django_db_blocker, tmp_path_factory):
+    from django.db import connection
+
+    from tests.reservations.live import start_portal
+
+    server_env = {"PORTAL_CSP": "enforce", "PORTAL_SERVE_STATIC": "1"}
+    previous = {name: os.environ.get(name) for name in server_env}
+    os.environ.update(server_env)
+    workdir = tmp_path_factory.mktemp("line-live")
+    try:
+        with django_db_blocker.unblock():
+            for portal in start_portal(connection, workdir):
+                seeded = subprocess.run(
+                    [sys.executable, "-c", SEED],
+                    env={
+                        **os.environ,
+                        "DATABASE_URL": portal.database_url,
+                        "DJANGO_SETTINGS_MODULE": "cms.settings",
+                        "PORTAL_ENV": "test",
+                        "PORTAL_VAR_DIR": str(workdir / "var"),
+                        "PYTHONPATH": str(ROOT),
+                    },
+                    cwd=ROOT,
+                    capture_output=True,
+                    text=True,
+                    timeout=300,
+                )
+                assert seeded.returncode == 0, seeded.stderr[-3000:]
+                yield portal
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@pytest.fixture
+def shots(tmp_path):
+    folder = IMAGES if os.environ.get("PORTAL_UPDATE_MANUAL_SCREENSHOTS") else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_line_manual_screens_render_under_the_enforced_csp(
+    line_portal, desktop_page, shots
+):
+    page = desktop_page
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    url = line_portal.url
+    page.goto(f"{url}/admin/login/")
+    page.fill("#id_username", "pref-admin")
+    page.fill("#id_password", factories.PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/admin/**")
+    [(segment_id,)] = line_portal.query(
+        "SELECT id FROM line_friendsegment ORDER BY id LIMIT 1"
+    )
+    [(message_id,)] = line_portal.query(
+        "SELECT id FROM line_linemessage ORDER BY id LIMIT 1"
+    )
+    screens = {
+        "line-stats.png": reverse("line_stats:index"),
+        "line-segment.png": reverse("line_segments:edit", args=[segment_id]),
+        "line-message.png": reverse("line_message_actions", args=[message_id]),
+    }
+    for name, path in screens.items():
+        response = page.goto(f"{url}{path}")
+        assert response.status == 200, path
+        page.wait_for_load_state("networkidle")
+        if name == "line-segment.png":
+            # The rule builder drew its conditions (its script ran under the CSP)
+            # and asked for the live count.
+            builder = page.locator("[data-rule-builder]")
+            builder.get_by_text("該当する友だち").wait_for()
+            builder.screenshot(path=str(shots / name))
+        else:
+            page.screenshot(path=str(shots / name))
+    assert not violations, violations
+    assert all((shots / name).stat().st_size > 5000 for name in screens)
+
+
+def test_line_manual_builds_with_its_screenshots(tmp_path):
+    import re
+
+    from django.core.management import call_command
+
+    from cms.ops.manuals import MANUAL_DIR
+
+    call_command("ops", "build-manuals", "--output", str(tmp_path))
+    html = (tmp_path / "line.html").read_text()
+    assert "LINE公式アカウント 操作マニュアル" in html and '<nav class="toc"' in html
+    images = re.findall(r'<img[^>]* src="([^"]+)"', html)
+    assert len(images) == 3
+    for image in images:
+        assert (MANUAL_DIR / image).is_file(), image
