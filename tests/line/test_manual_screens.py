@@ -28,35 +28,27 @@ def line_portal(django_db_setup, django_db_blocker, tmp_path_factory):
     from tests.reservations.live import start_portal
 
     server_env = {"PORTAL_CSP": "enforce", "PORTAL_SERVE_STATIC": "1"}
-    previous = {name: os.environ.get(name) for name in server_env}
-    os.environ.update(server_env)
     workdir = tmp_path_factory.mktemp("line-live")
-    try:
-        with django_db_blocker.unblock():
-            for portal in start_portal(connection, workdir):
-                seeded = subprocess.run(
-                    [sys.executable, "-c", SEED],
-                    env={
-                        **os.environ,
-                        "DATABASE_URL": portal.database_url,
-                        "DJANGO_SETTINGS_MODULE": "cms.settings",
-                        "PORTAL_ENV": "test",
-                        "PORTAL_VAR_DIR": str(workdir / "var"),
-                        "PYTHONPATH": str(ROOT),
-                    },
-                    cwd=ROOT,
-                    capture_output=True,
-                    text=True,
-                    timeout=300,
-                )
-                assert seeded.returncode == 0, seeded.stderr[-3000:]
-                yield portal
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    with django_db_blocker.unblock():
+        for portal in start_portal(connection, workdir, extra_env=server_env):
+            seeded = subprocess.run(
+                [sys.executable, "-c", SEED],
+                env={
+                    **os.environ,
+                    **server_env,
+                    "DATABASE_URL": portal.database_url,
+                    "DJANGO_SETTINGS_MODULE": "cms.settings",
+                    "PORTAL_ENV": "test",
+                    "PORTAL_VAR_DIR": str(workdir / "var"),
+                    "PYTHONPATH": str(ROOT),
+                },
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+            assert seeded.returncode == 0, seeded.stderr[-3000:]
+            yield portal
 
 
 @pytest.fixture

@@ -27,17 +27,10 @@ def csp_portal(django_db_setup, django_db_blocker, tmp_path_factory):
     from tests.reservations.live import start_portal
 
     server_env = {"PORTAL_CSP": "enforce", "PORTAL_SERVE_STATIC": "1"}
-    previous = {name: os.environ.get(name) for name in server_env}
-    os.environ.update(server_env)
-    try:
-        with django_db_blocker.unblock():
-            yield from start_portal(connection, tmp_path_factory.mktemp("ops-live"))
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    with django_db_blocker.unblock():
+        yield from start_portal(
+            connection, tmp_path_factory.mktemp("ops-live"), extra_env=server_env
+        )
 
 
 @pytest.fixture

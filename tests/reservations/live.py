@@ -183,8 +183,10 @@ def drop_database(portal: LivePortal) -> None:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def start_portal(connection, workdir: Path):
-    """Seed a copy of the test database and serve it; yields a ``LivePortal``."""
+def start_portal(connection, workdir: Path, extra_env: dict | None = None):
+    """Seed a copy of the test database and serve it; yields a ``LivePortal``.
+    ``extra_env`` goes to the server only (never into this process's environment,
+    where it would reach every server a later test starts)."""
     vendor, database_url, sqlite_path = copy_test_database(connection, workdir)
     root = Path(__file__).resolve().parents[2]
     env = {
@@ -195,6 +197,7 @@ def start_portal(connection, workdir: Path):
         "PORTAL_VAR_DIR": str(workdir / "var"),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "PYTHONPATH": str(root),
+        **(extra_env or {}),
     }
     seeded = subprocess.run(
         [sys.executable, "-c", SEED],
