@@ -74,18 +74,18 @@ def round_trip(tmp_path, source_url, target_url):
     assert refused.returncode != 0
     assert "暗号化キー" in refused.stderr
     wrong = portal(
-        "restore", str(archives[0]), "--key", generate_key(), env=target, check=False
+        "restore", str(archives[0]), f"--key={generate_key()}", env=target, check=False
     )
     assert "復号できません" in wrong.stderr
 
-    portal("restore", str(archives[0]), "--key", key, env=target)
+    portal("restore", str(archives[0]), f"--key={key}", env=target)
     portal("migrate", "--noinput", "-v0", env=target)
     survived = surviving(target)
     assert survived == before
     assert survived["password_ok"] and survived["page_live"]
     assert survived["image_bytes"] > 0
 
-    again = portal("restore", str(archives[0]), "--key", key, env=target, check=False)
+    again = portal("restore", str(archives[0]), f"--key={key}", env=target, check=False)
     assert again.returncode != 0
     assert "空ではありません" in again.stderr
 
