@@ -17,6 +17,7 @@ Everything is expressed with Wagtail's own machinery:
   publish on the municipalities' program folders; outside a user's own
   municipalities (as an editor) the tester narrows that to adding programs in
   their organisations' municipalities and changing their organisations' programs.
+  A program with applications is deleted only by staff (others unpublish it).
 * ``MunicipalityScopedPolicy`` limits snippets that belong to a municipality (相談窓口)
   to that municipality's editors.
 """
@@ -311,7 +312,20 @@ class PortalPagePermissionTester(PagePermissionTester):
     def can_delete(self, ignore_bulk=False):
         if self.is_structural and not self.is_staff:
             return False
+        if self.has_applications and not self.is_staff:
+            return False
         return super().can_delete(ignore_bulk=ignore_bulk)
+
+    @cached_property
+    def has_applications(self) -> bool:
+        """A program people applied to: deleting it would delete their
+        applications and threads, so only staff may; hosts unpublish it."""
+        from cms.ties.models import Application, ProgramPage
+
+        return (
+            self.page.specific_class is ProgramPage
+            and Application.objects.filter(program_id=self.page.pk).exists()
+        )
 
     def can_unpublish(self):
         if self.is_structural and not self.is_staff:

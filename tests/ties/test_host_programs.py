@@ -248,3 +248,22 @@ def test_a_towns_editor_who_also_works_for_a_host_gets_no_more_elsewhere(ties, p
     assert denied(client.get(edit_url(daigo)))
     folder = ProgramIndexPage.for_municipality(portal.municipalities["daigo"])
     assert denied(client.get(add_url(ProgramPage, folder)))
+
+
+def test_a_host_deletes_an_unused_program_but_not_one_people_applied_to(ties):
+    from cms.ties.models import Application
+
+    host = client_for(ties.mito_host_user)
+    spare = make_program(ties.mito_host, "農園の草刈り", publish=False)
+    Application.objects.create(program=ties.farm, member=ties.hanako, message="参加")
+    assert denied(host.get(f"/admin/pages/{ties.farm.pk}/delete/"))
+    assert denied(host.post(f"/admin/pages/{ties.farm.pk}/delete/"))
+    assert ProgramPage.objects.filter(pk=ties.farm.pk).exists()
+    assert Application.objects.filter(program=ties.farm).exists()
+    # Unpublishing takes it off the site and keeps the applications.
+    response = host.post(f"/admin/pages/{ties.farm.pk}/unpublish/")
+    assert response.status_code == 302
+    ties.farm.refresh_from_db()
+    assert not ties.farm.live and ties.farm.applications.count() == 1
+    assert host.post(f"/admin/pages/{spare.pk}/delete/").status_code == 302
+    assert not ProgramPage.objects.filter(pk=spare.pk).exists()
