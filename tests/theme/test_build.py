@@ -105,7 +105,7 @@ def test_pages_carry_titles_descriptions_canonical_urls_and_structured_data(them
     event_file = next(
         p
         for p in out.glob("towns/mito/events/*/index.html")
-        if "オンライン" in p.read_text("utf-8")
+        if "https://example.jp/online" in p.read_text("utf-8")  # the online event
     )
     event = next(
         d for d in json_ld(event_file.read_text("utf-8")) if d["@type"] == "Event"
