@@ -508,8 +508,13 @@ PORTAL_PUBLIC_RATE_LIMIT_PER_SESSION = env_int(
 PORTAL_PUBLIC_RATE_WINDOW_SECONDS = 60
 # Machine callers that sign their requests and come from few addresses: LINE's webhook
 # (X-Line-Signature) and Amazon SNS's notifications (signed messages). A per-IP limit
-# would drop their events; the size limit still applies.
-PORTAL_PUBLIC_RATE_LIMIT_EXEMPT_PATHS = ["/api/line/webhook/", "/api/mail/ses"]
+# would drop their events; the size limit still applies. LINE's servers also fetch
+# the images and videos of deliveries (signed /line/media/ URLs) from few addresses.
+PORTAL_PUBLIC_RATE_LIMIT_EXEMPT_PATHS = [
+    "/api/line/webhook/",
+    "/api/mail/ses",
+    "/line/media/",
+]
 if not REDIS_URL and env_str("PORTAL_CACHE", "database" if PRODUCTION else "") == (
     "database"
 ):

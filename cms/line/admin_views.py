@@ -263,6 +263,39 @@ class SegmentCountView(LineView):
         return JsonResponse({**counts, "description": friend_segments.describe(rules)})
 
 
+class FormResultsView(LineView):
+    """The answers of a named attribute form (a survey) in numbers, and as CSV."""
+
+    template_name = "line/admin/form_results.html"
+
+    @property
+    def page_title(self):
+        return "属性フォームの集計"
+
+    def get(self, request, *args, **kwargs):
+        from .models import AttributeForm
+
+        attribute_form = get_object_or_404(AttributeForm, pk=kwargs["pk"])
+        _check_channel(request.user, attribute_form.channel)
+        if request.GET.get("download") == "csv":
+            oplog.record(
+                attribute_form.channel,
+                oplog.EXPORTED,
+                user=request.user,
+                data={"table": "form", "form": attribute_form.pk},
+            )
+            return _download(
+                stats.form_tallies_csv(attribute_form),
+                f"line-form-{attribute_form.pk}.csv",
+            )
+        return self.render_to_response(
+            self.get_context_data(
+                attribute_form=attribute_form,
+                tallies=stats.form_tallies(attribute_form),
+            )
+        )
+
+
 class MenuPreviewView(LineView):
     template_name = "line/admin/menu.html"
     page_title = "リッチメニューの確認"

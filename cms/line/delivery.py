@@ -259,7 +259,8 @@ def reminder_friends(friends, date_field: str, offset_days: int, today: dt.date)
     if date_field == "birth_date":
         return friends.filter(birth_date=anchor)
     if date_field == "followed_at":
-        return friends.filter(followed_at__date=anchor)
+        # Imported friends' follow date is unknown (followers.py).
+        return friends.filter(followed_at__date=anchor, imported_at__isnull=True)
     if date_field.startswith("attr:"):
         # A date-type custom attribute, stored as "YYYY-MM-DD".
         return friends.filter(

@@ -203,6 +203,7 @@ def on_follow(channel, user_id: str, at) -> LineFriend:
         friend.status = FriendStatus.FRIEND
         friend.followed_at = at
         friend.unfollowed_at = None
+        friend.imported_at = None  # the follow date is known from now on
     for name, value in _profile(channel, user_id).items():
         setattr(friend, name, value)
     friend.save()

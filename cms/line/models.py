@@ -123,6 +123,12 @@ class LineFriend(models.Model):
     )
     followed_at = models.DateTimeField("友だち追加日時", default=timezone.now)
     unfollowed_at = models.DateTimeField("ブロック日時", null=True, blank=True)
+    # Set for friends taken from LINE's follower list (followers.py): they added
+    # the account before our webhook recorded them, so their follow date is not
+    # known (followed_at is the import time and is not used for reminders).
+    imported_at = models.DateTimeField(
+        "LINEの友だち一覧から取込", null=True, blank=True
+    )
     is_tester = models.BooleanField(
         "テスト配信の受信者",
         default=False,

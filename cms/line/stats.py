@@ -189,6 +189,37 @@ def talk_log_csv(channel) -> bytes:
     return csv_bytes(["日時", "種類", "LINEユーザーID", "内容"], rows)
 
 
+def form_tallies(attribute_form) -> list[dict]:
+    """A named form's answers among the account's friends (blocked ones left
+    out): per item the number who answered and, for choices, each choice's
+    count. Answers are attributes, so this is the current state, not a history."""
+    from cms.mailing.models import AttributeKind
+
+    friends = LineFriend.objects.filter(
+        channel_id=attribute_form.channel_id, status=FriendStatus.FRIEND
+    )
+    values = [f.attributes or {} for f in friends.only("attributes")]
+    tallies = []
+    for definition in attribute_form.definitions.all():
+        answers = [
+            v[definition.key] for v in values if v.get(definition.key) not in (None, "")
+        ]
+        row = {"label": definition.label, "answered": len(answers), "choices": []}
+        if definition.kind == AttributeKind.CHOICE:
+            counted = Counter(answers)
+            row["choices"] = [(c, counted.get(c, 0)) for c in definition.choice_list()]
+        tallies.append(row)
+    return tallies
+
+
+def form_tallies_csv(attribute_form) -> bytes:
+    rows = []
+    for row in form_tallies(attribute_form):
+        rows.append([row["label"], "（回答者数）", row["answered"]])
+        rows += [[row["label"], choice, n] for choice, n in row["choices"]]
+    return csv_bytes(["項目", "選択肢", "人数"], rows)
+
+
 # --- Tables for migration (移行用CSV) -----------------------------------------------
 
 

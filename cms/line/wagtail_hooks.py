@@ -635,6 +635,12 @@ class MailRelayViewSet(ScopedViewSet):
     ]
 
 
+def form_results_link(attribute_form):
+    return format_html(
+        '<a href="{}">集計</a>', reverse("line_form_results", args=[attribute_form.pk])
+    )
+
+
 def form_how_to_open(attribute_form):
     words = []
     if attribute_form.keyword:
@@ -654,6 +660,7 @@ class AttributeFormViewSet(ScopedViewSet):
         "segment",
         Column("open", label="開き方", accessor=form_how_to_open),
         "is_active",
+        Column("results", label="回答", accessor=form_results_link),
     ]
     form_fields = [
         "channel",
@@ -736,6 +743,11 @@ def register_line_urls():
             "line/message/<int:pk>/",
             admin_views.MessageActionsView.as_view(),
             name="line_message_actions",
+        ),
+        path(
+            "line/form/<int:pk>/results/",
+            admin_views.FormResultsView.as_view(),
+            name="line_form_results",
         ),
         path(
             "line/segment-count/",

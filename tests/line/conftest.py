@@ -43,6 +43,9 @@ def line_api(line_server, settings):
     line_server.new_narrowcast_phase = "succeeded"
     line_server.follower_count = 0
     line_server.user_menus.clear()
+    line_server.followers = []
+    line_server.followers_page = 1000
+    line_server.followers_forbidden = False
     settings.TASKS = {**settings.TASKS, "background": IMMEDIATE}
     settings.LINE = {
         **settings.LINE,

@@ -46,6 +46,11 @@ class StandIn:
     new_narrowcast_phase: str = "succeeded"
     # How many friends the account has on LINE (a broadcast reaches them all).
     follower_count: int = 0
+    # The follower list (GET /v2/bot/followers/ids), its page size, and whether
+    # LINE refuses it (unverified accounts get 403).
+    followers: list = field(default_factory=list)
+    followers_page: int = 1000
+    followers_forbidden: bool = False
     # Insight overviews by request id; without one, every recipient is delivered
     # and nobody has opened.
     insight: dict = field(default_factory=dict)
@@ -138,6 +143,21 @@ def _handler(state: StandIn):
                     if path.endswith("push")
                     else {},
                 )
+            if method == "GET" and path == "/v2/bot/followers/ids":
+                if state.followers_forbidden:
+                    return self._send(
+                        403,
+                        {
+                            "message": "Access to this API is not available for your account"
+                        },
+                    )
+                start = int(query.get("start") or 0)
+                size = min(int(query.get("limit") or 300), state.followers_page)
+                page = state.followers[start : start + size]
+                answer = {"userIds": page}
+                if start + size < len(state.followers):
+                    answer["next"] = str(start + size)
+                return self._send(200, answer)
             m = re.fullmatch(r"/v2/bot/profile/(U[0-9a-f]{32})", path)
             if method == "GET" and m:
                 return self._send(

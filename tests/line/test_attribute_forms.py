@@ -125,3 +125,27 @@ def test_form_admin_is_scoped_to_own_channel(login, channel, mito_channel, forms
     survey, _ = forms
     edit = mito.get(reverse("line_attribute_forms:edit", args=[survey.pk]))
     assert edit.status_code in (302, 403, 404)
+
+
+def test_survey_results_are_counted_and_exported(login, channel, forms, mito_channel):
+    from cms.line.models import FriendStatus
+
+    survey, _ = forms
+    make_friend(channel, 1, attributes={"satisfaction": "満足"})
+    make_friend(channel, 2, attributes={"satisfaction": "満足"})
+    make_friend(channel, 3, attributes={"satisfaction": "不満"})
+    make_friend(
+        channel, 4, attributes={"satisfaction": "不満"}, status=FriendStatus.BLOCKED
+    )
+    make_friend(channel, 5)
+    client = login("pref-admin")
+    page = client.get(reverse("line_form_results", args=[survey.pk])).content.decode()
+    assert "移住フェアの満足度（回答 3人）" in page
+    csv_text = client.get(
+        reverse("line_form_results", args=[survey.pk]), {"download": "csv"}
+    ).content.decode("utf-8-sig")
+    assert "移住フェアの満足度,満足,2" in csv_text
+    assert "移住フェアの満足度,ふつう,0" in csv_text
+    assert "移住フェアの満足度,不満,1" in csv_text
+    other = login("mito-editor").get(reverse("line_form_results", args=[survey.pk]))
+    assert other.status_code in (302, 403)

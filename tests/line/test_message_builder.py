@@ -348,3 +348,21 @@ def test_preview_marks_line_emoji_positions(channel):
     )
     (item,) = delivery.preview_items(message)
     assert item["text"] == "［絵文字］ フェアです $5"  # a plain "$" stays
+
+
+def test_lines_fetches_of_media_are_not_limited_per_address(client, settings):
+    """LINE's servers fetch delivery images from few addresses: the per-IP limit
+    of the public side must not refuse them (the URLs are signed)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.PORTAL_PUBLIC_RATE_LIMIT_PER_IP = 1
+    original, _ = media.image_urls(make_image((400, 300)))
+    codes = {
+        client.get(urlsplit(original).path, REMOTE_ADDR="203.0.113.7").status_code
+        for _ in range(3)
+    }
+    assert codes == {200}
+    client.get("/api/chat/config", REMOTE_ADDR="203.0.113.7")
+    limited = client.get("/api/chat/config", REMOTE_ADDR="203.0.113.7")
+    assert limited.status_code == 429  # other public paths still are
