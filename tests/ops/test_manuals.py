@@ -10,11 +10,13 @@ from cms.ops.manuals import MANUAL_DIR, render_manual
 
 def test_manuals_build_to_html_with_their_screenshots(tmp_path):
     call_command("ops", "build-manuals", "--output", str(tmp_path))
-    for name in ("editor", "admin"):
+    for name in ("editor", "admin", "line"):
         html = (tmp_path / f"{name}.html").read_text()
         assert '<html lang="ja">' in html
         assert '<nav class="toc"' in html and '<li><a href="#' in html
-        for image in re.findall(r'<img src="([^"]+)"', html):
+        images = re.findall(r'<img\b[^>]*\bsrc="([^"]+)"', html)
+        assert images, name  # every manual has screenshots
+        for image in images:
             assert (tmp_path / image).is_file(), image
             assert (MANUAL_DIR / image).is_file(), image
 
