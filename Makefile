@@ -43,6 +43,7 @@ serve: $(STAMP)
 
 test: $(STAMP) chromium node_modules
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m tests.run
 
 # Browser tests drive Debian's Chromium (with Japanese fonts, for screenshots and

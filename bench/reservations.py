@@ -187,7 +187,9 @@ def run(args) -> dict:
     }
     server = None
     try:
-        run_step(env, [sys.executable, "-m", "cms.cli", "migrate", "--noinput"], "migrate")
+        run_step(
+            env, [sys.executable, "-m", "cms.cli", "migrate", "--noinput"], "migrate"
+        )
         seed = SEED.replace("COUNT", str(args.clients)).replace(
             "FACILITIES", repr(FACILITIES)
         )

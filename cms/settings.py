@@ -228,9 +228,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
     "background": {
-        "BACKEND": env_str(
-            "PORTAL_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"
-        ),
+        "BACKEND": env_str("PORTAL_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
         "QUEUES": [],
     },
 }
@@ -295,8 +293,15 @@ PORTAL_API_RENDITION_FILTERS = env_list(
     [
         f"{size}{fmt}"
         # max-2400x2400: the static builder's source for its own resized copies.
-        for size in ("fill-400x300", "fill-800x600", "fill-1200x630", "width-800",
-                     "width-1600", "max-1200x1200", "max-2400x2400")
+        for size in (
+            "fill-400x300",
+            "fill-800x600",
+            "fill-1200x630",
+            "width-800",
+            "width-1600",
+            "max-1200x1200",
+            "max-2400x2400",
+        )
         for fmt in ("", "|format-webp")
     ],
 )
@@ -492,7 +497,12 @@ PORTAL_SIDE = env_str("PORTAL_SIDE", "both")
 # The admin side answers only these client networks (CIDR, comma separated); empty
 # means everywhere (the demo). The deploy check warns when production leaves it empty.
 PORTAL_ADMIN_ALLOWED_NETWORKS = env_list("PORTAL_ADMIN_ALLOWED_NETWORKS", [])
-PORTAL_ADMIN_PATH_PREFIXES = ["/admin/", "/api/graphql/", "/api/preview/", "/documents/"]
+PORTAL_ADMIN_PATH_PREFIXES = [
+    "/admin/",
+    "/api/graphql/",
+    "/api/preview/",
+    "/documents/",
+]
 # Two-factor authentication (TOTP): required for prefecture staff and superusers when
 # on; any user who has set up a device is asked for a code either way.
 PORTAL_2FA_REQUIRED = env_bool("PORTAL_2FA_REQUIRED", PRODUCTION)
@@ -619,9 +629,12 @@ MAILING = {
     # Where /mail/ (unsubscribe, preferences, tracking) is served; https in production.
     "PUBLIC_URL": env_str("MAILING_PUBLIC_URL", PORTAL_SITE_URL).rstrip("/"),
     "UNSUBSCRIBE_MAILTO": env_str("MAILING_UNSUBSCRIBE_MAILTO"),
-    "SENDER_NAME": env_str("MAILING_SENDER_NAME", "" if PRODUCTION else "移住ポータル（デモ）"),
+    "SENDER_NAME": env_str(
+        "MAILING_SENDER_NAME", "" if PRODUCTION else "移住ポータル（デモ）"
+    ),
     "SENDER_ADDRESS": env_str(
-        "MAILING_SENDER_ADDRESS", "" if PRODUCTION else "〒310-8555 茨城県水戸市笠原町978番6"
+        "MAILING_SENDER_ADDRESS",
+        "" if PRODUCTION else "〒310-8555 茨城県水戸市笠原町978番6",
     ),
     "SENDER_CONTACT": env_str("MAILING_SENDER_CONTACT", DEFAULT_FROM_EMAIL),
     "MAX_RATE": env_int("MAILING_MAX_RATE", 50),  # messages per second per worker

@@ -7,14 +7,18 @@ import strawberry
 from .objects import RichText
 
 
-@strawberry.type(description="よくある質問の一問一答 (an active answer of the chatbot).")
+@strawberry.type(
+    description="よくある質問の一問一答 (an active answer of the chatbot)."
+)
 class FaqItem:
     key: str = strawberry.field(description="The answer's stable id (its anchor).")
     question: str
     html: RichText = strawberry.field(
         description="The answer, as safe HTML with internal links resolved."
     )
-    url: str = strawberry.field(description="「詳しく見る」: the page it points to, or empty.")
+    url: str = strawberry.field(
+        description="「詳しく見る」: the page it points to, or empty."
+    )
 
 
 @strawberry.type(description="よくある質問 of one category, in the chatbot's order.")

@@ -76,9 +76,7 @@ def _method_resolver(field):
     if names - {source_name, info_name}:
         return None  # parameters we do not know how to fill
     if source_name and info_name:
-        return lambda source, info: function(
-            **{source_name: source, info_name: info}
-        )
+        return lambda source, info: function(**{source_name: source, info_name: info})
     if source_name:
         return lambda source, info: function(**{source_name: source})
     if info_name:
@@ -95,7 +93,11 @@ def install(schema) -> int:
         if graphql_type.name.startswith("__"):
             continue
         definition = getattr(graphql_type, "extensions", {}).get(DEFINITION)
-        model = getattr(getattr(definition, "origin", None), "__strawberry_django_definition__", None)
+        model = getattr(
+            getattr(definition, "origin", None),
+            "__strawberry_django_definition__",
+            None,
+        )
         model = getattr(model, "model", None)
         for graphql_field in graphql_type.fields.values():
             field = (graphql_field.extensions or {}).get(DEFINITION)

@@ -107,7 +107,9 @@ class SiteSideMiddleware:
                 413,
                 f"送信された内容が大きすぎます（{limit // 1024}KBまで）。",
             )
-        if request.path.startswith(tuple(settings.PORTAL_PUBLIC_RATE_LIMIT_EXEMPT_PATHS)):
+        if request.path.startswith(
+            tuple(settings.PORTAL_PUBLIC_RATE_LIMIT_EXEMPT_PATHS)
+        ):
             return None
         window = settings.PORTAL_PUBLIC_RATE_WINDOW_SECONDS
         keys = [

@@ -71,7 +71,9 @@ class PublishState(models.Model):
     """The single row behind the debounce (see ``cms.publishing.tasks``)."""
 
     build_due_at = models.DateTimeField("次の構築予定", null=True, blank=True)
-    build_queued_for = models.DateTimeField("キュー投入済みの構築", null=True, blank=True)
+    build_queued_for = models.DateTimeField(
+        "キュー投入済みの構築", null=True, blank=True
+    )
 
     class Meta:
         verbose_name = "公開の状態"

@@ -267,7 +267,10 @@ def test_mito_editor_cannot_create_desk_for_another_municipality(portal, login):
         },
     )
     assert response.status_code == 302
-    assert ConsultationDesk.objects.get(name="水戸市 空き家バンク窓口").municipality == portal.mito
+    assert (
+        ConsultationDesk.objects.get(name="水戸市 空き家バンク窓口").municipality
+        == portal.mito
+    )
 
 
 def test_municipality_records_and_settings_are_staff_only(portal, login):

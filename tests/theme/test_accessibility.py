@@ -11,6 +11,7 @@ from .test_browser import template_pages
 
 pytestmark = pytest.mark.django_db
 
+
 @pytest.mark.parametrize("size", ["phone", "desktop"])
 def test_no_template_has_serious_or_critical_axe_violations(
     browser, theme_site, axe_source, size

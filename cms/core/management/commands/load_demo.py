@@ -33,10 +33,19 @@ from cms.pages.models import ArticlePage, StandardPage, SupportMeasurePage
 APP_DEMO_LOADERS = [
     ("チャットボットFAQ", "cms.chat.demo.load_demo_faq"),
     ("施設予約（国富町の17施設）", "cms.reservations.demo.load_reservation_demo"),
-    ("メール配信（登録者・セグメント・キャンペーン）", "cms.mailing.demo.load_mailing_demo"),
+    (
+        "メール配信（登録者・セグメント・キャンペーン）",
+        "cms.mailing.demo.load_mailing_demo",
+    ),
     ("アクセス解析（半年分の日別集計）", "cms.analytics.demo.load_analytics_demo"),
-    ("運用の職員アカウント（システム管理・監査・メール配信）", "cms.ops.demo.load_ops_demo"),
-    ("LINE公式アカウント（デモ用の公開・テスト用アカウント）", "cms.line.demo.load_line_demo"),
+    (
+        "運用の職員アカウント（システム管理・監査・メール配信）",
+        "cms.ops.demo.load_ops_demo",
+    ),
+    (
+        "LINE公式アカウント（デモ用の公開・テスト用アカウント）",
+        "cms.line.demo.load_line_demo",
+    ),
     (
         "オンラインコミュニティ（部屋・メンバー・投稿）",
         "cms.community.demo.load_community_demo",

@@ -13,7 +13,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--to", dest="target", help="保存先（フォルダか s3://…）")
-        parser.add_argument("--key", help="暗号化キー（既定: PORTAL_BACKUP_KEY）。キーは「-」で始まることがあるので --key=キー の形で渡してください")
+        parser.add_argument(
+            "--key",
+            help="暗号化キー（既定: PORTAL_BACKUP_KEY）。キーは「-」で始まることがあるので --key=キー の形で渡してください",
+        )
         parser.add_argument(
             "--no-media", action="store_true", help="メディアを含めない"
         )

@@ -13,7 +13,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("source", help="バックアップファイル（またはs3://…）")
-        parser.add_argument("--key", help="暗号化キー（既定: PORTAL_BACKUP_KEY）。キーは「-」で始まることがあるので --key=キー の形で渡してください")
+        parser.add_argument(
+            "--key",
+            help="暗号化キー（既定: PORTAL_BACKUP_KEY）。キーは「-」で始まることがあるので --key=キー の形で渡してください",
+        )
         parser.add_argument(
             "--force",
             action="store_true",

@@ -1,10 +1,10 @@
 """``portal build``: build the static site (and deploy it).
 
-    portal build                 # incremental (full the first time), then deploy
-    portal build --full          # fetch and render everything again
-    portal build --from https://cms.example.jp --output output --no-deploy
-                                 # a remote CMS over HTTP (a Netlify build)
-    portal build --json          # the summary as JSON on the last line
+portal build                 # incremental (full the first time), then deploy
+portal build --full          # fetch and render everything again
+portal build --from https://cms.example.jp --output output --no-deploy
+                             # a remote CMS over HTTP (a Netlify build)
+portal build --json          # the summary as JSON on the last line
 """
 
 import json
