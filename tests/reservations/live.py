@@ -183,10 +183,17 @@ def drop_database(portal: LivePortal) -> None:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def start_portal(connection, workdir: Path, extra_env: dict | None = None):
-    """Seed a copy of the test database and serve it; yields a ``LivePortal``.
-    ``extra_env`` goes to the server only (never into this process's environment,
-    where it would reach every server a later test starts)."""
+def start_portal(
+    connection,
+    workdir: Path,
+    extra_env: dict | None = None,
+    seed: str = SEED,
+    ready_path: str = "/reserve/",
+):
+    """Seed a copy of the test database with the ``seed`` script and serve it
+    until ``ready_path`` answers; yields a ``LivePortal``. ``extra_env`` goes to
+    the server only (never into this process's environment, where it would reach
+    every server a later test starts)."""
     vendor, database_url, sqlite_path = copy_test_database(connection, workdir)
     root = Path(__file__).resolve().parents[2]
     env = {
@@ -200,7 +207,7 @@ def start_portal(connection, workdir: Path, extra_env: dict | None = None):
         **(extra_env or {}),
     }
     seeded = subprocess.run(
-        [sys.executable, "-c", SEED],
+        [sys.executable, "-c", seed],
         env=env,
         cwd=root,
         capture_output=True,
@@ -238,7 +245,7 @@ def start_portal(connection, workdir: Path, extra_env: dict | None = None):
         while True:
             try:
                 if (
-                    requests.get(f"{portal.url}/reserve/", timeout=30).status_code
+                    requests.get(f"{portal.url}{ready_path}", timeout=30).status_code
                     == 200
                 ):
                     break

@@ -3,20 +3,13 @@ acceptance — on phones (Chromium, 390×844) against a live portal (gunicorn on
 a copy of the test database) with real mail (aiosmtpd); axe-core checks every
 page visited."""
 
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-import requests
 
 from tests.real_parts import PHONE, SmtpServer, _Collector, axe_violations
-from tests.reservations.live import LivePortal, copy_test_database, drop_database
+from tests.reservations.live import _free_port, start_portal
 
 pytestmark = pytest.mark.django_db
 
@@ -73,12 +66,6 @@ print("seeded")
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def smtp():
     from aiosmtpd.controller import Controller
@@ -95,72 +82,18 @@ def live_ties(django_db_setup, django_db_blocker, tmp_path_factory, smtp):
     from django.db import connection
 
     workdir = tmp_path_factory.mktemp("live-ties")
-    with django_db_blocker.unblock():
-        vendor, database_url, sqlite_path = copy_test_database(connection, workdir)
-    root = Path(__file__).resolve().parents[2]
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "cms.settings",
-        "PORTAL_ENV": "test",
-        "PORTAL_VAR_DIR": str(workdir / "var"),
+    server_env = {
         "PORTAL_MEDIA_ROOT": str(workdir / "media"),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "PYTHONPATH": str(root),
         "PORTAL_SERVE_STATIC": "1",  # community.css (the ties pages' layout)
         "PORTAL_TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
         "EMAIL_HOST": smtp.host,
         "EMAIL_PORT": str(smtp.port),
         "EMAIL_USE_TLS": "0",
     }
-    seeded = subprocess.run(
-        [sys.executable, "-c", SEED], env=env, cwd=root, capture_output=True, text=True
-    )
-    assert seeded.returncode == 0, seeded.stderr[-3000:]
-    port = _free_port()
-    log = (workdir / "gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "cms.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--threads",
-            "4",
-            "--timeout",
-            "120",
-        ],
-        env=env,
-        cwd=root,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    portal = LivePortal(f"http://127.0.0.1:{port}", database_url, vendor, sqlite_path)
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if requests.get(f"{portal.url}/ties/", timeout=30).ok:
-                    break
-            except requests.RequestException:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((workdir / "gunicorn.log").read_text()[-3000:])
-            time.sleep(0.3)
-        yield portal
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
-        drop_database(portal)
-        shutil.rmtree(workdir / "var", ignore_errors=True)
+    with django_db_blocker.unblock():
+        yield from start_portal(
+            connection, workdir, extra_env=server_env, seed=SEED, ready_path="/ties/"
+        )
 
 
 def fits_the_screen(page) -> bool:
