@@ -118,22 +118,15 @@ def start(run: DeliveryRun, channel, objects: list[dict], user_ids: list[str], *
     return run
 
 
-def _narrowcast(run: DeliveryRun, channel, **kw):
-    request = NarrowcastRequest.from_dict(
-        {
-            "messages": run.messages_sent,
-            "recipient": {"type": "audience", "audienceGroupId": run.audience_group_id},
-            "notificationDisabled": False,
-        }
-    )
+def _send_once(channel, run: DeliveryRun, send, **kw) -> tuple[bool, str, str]:
+    """``send(api, retry_key)`` with retries under the run's retry key, so LINE
+    sends it once however often it is tried; (ok, LINE's request id, error)."""
     found = {}
 
     def call():
         with messaging_api(channel) as api:
             try:
-                response = api.narrowcast_with_http_info(
-                    request, x_line_retry_key=str(run.retry_key)
-                )
+                response = send(api, str(run.retry_key))
             except API_EXCEPTIONS as exc:
                 # 409: this retry key was accepted before; LINE names that request.
                 if exc.status == 409 and exc.headers:
@@ -142,9 +135,26 @@ def _narrowcast(run: DeliveryRun, channel, **kw):
             found["id"] = (response.headers or {}).get("x-line-request-id", "")
 
     ok, _, error = call_with_retry(call, **kw)
+    return ok, found.get("id", ""), error
+
+
+def _narrowcast(run: DeliveryRun, channel, **kw):
+    request = NarrowcastRequest.from_dict(
+        {
+            "messages": run.messages_sent,
+            "recipient": {"type": "audience", "audienceGroupId": run.audience_group_id},
+            "notificationDisabled": False,
+        }
+    )
+    ok, request_id, error = _send_once(
+        channel,
+        run,
+        lambda api, key: api.narrowcast_with_http_info(request, x_line_retry_key=key),
+        **kw,
+    )
     if not ok:
         return _fail(run, f"ナローキャストできませんでした: {error}")
-    run.request_id = found.get("id", "")
+    run.request_id = request_id
     run.phase = "waiting"
     run.save(update_fields=["request_id", "phase"])
     return run
@@ -159,24 +169,15 @@ def start_broadcast(run: DeliveryRun, channel, objects: list[dict], **kw):
     request = BroadcastRequest.from_dict(
         {"messages": objects, "notificationDisabled": False}
     )
-    found = {}
-
-    def call():
-        with messaging_api(channel) as api:
-            try:
-                response = api.broadcast_with_http_info(
-                    request, x_line_retry_key=str(run.retry_key)
-                )
-            except API_EXCEPTIONS as exc:
-                if exc.status == 409 and exc.headers:
-                    found["id"] = exc.headers.get("x-line-accepted-request-id", "")
-                raise
-            found["id"] = (response.headers or {}).get("x-line-request-id", "")
-
-    ok, _, error = call_with_retry(call, **kw)
+    ok, request_id, error = _send_once(
+        channel,
+        run,
+        lambda api, key: api.broadcast_with_http_info(request, x_line_retry_key=key),
+        **kw,
+    )
     if not ok:
         return _fail(run, f"ブロードキャストできませんでした: {error}")
-    run.request_id = found.get("id", "")
+    run.request_id = request_id
     run.phase = "succeeded"
     run.status = RunStatus.DONE
     run.sent_count = run.target_count  # the friends we know; LINE reaches all
