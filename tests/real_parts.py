@@ -67,9 +67,9 @@ class _Collector:
         return "250 OK"
 
 
-@pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server on localhost; Django's mail goes to it during the test."""
+@contextlib.contextmanager
+def running_smtp():
+    """A real SMTP server on localhost, collecting what it is sent."""
     from aiosmtpd.controller import Controller
 
     # aiosmtpd connects to its own port to check it started, so it needs a real
@@ -80,16 +80,23 @@ def smtp_server(settings):
     record = SmtpServer(host="127.0.0.1", port=port)
     controller = Controller(_Collector(record), hostname="127.0.0.1", port=port)
     controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = record.host
-    settings.EMAIL_PORT = record.port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
     try:
         yield record
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on localhost; Django's mail goes to it during the test."""
+    with running_smtp() as record:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = record.host
+        settings.EMAIL_PORT = record.port
+        settings.EMAIL_USE_TLS = False
+        settings.EMAIL_HOST_USER = ""
+        settings.EMAIL_HOST_PASSWORD = ""
+        yield record
 
 
 # --- Browser ---------------------------------------------------------------------

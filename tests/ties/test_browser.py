@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from tests.real_parts import PHONE, SmtpServer, _Collector, axe_violations
-from tests.reservations.live import _free_port, start_portal
+from tests.real_parts import PHONE, axe_violations, running_smtp
+from tests.reservations.live import start_portal
 
 pytestmark = pytest.mark.django_db
 
@@ -68,13 +68,9 @@ print("seeded")
 
 @pytest.fixture(scope="module")
 def smtp():
-    from aiosmtpd.controller import Controller
-
-    record = SmtpServer(host="127.0.0.1", port=_free_port())
-    controller = Controller(_Collector(record), hostname="127.0.0.1", port=record.port)
-    controller.start()
-    yield record
-    controller.stop()
+    """The live portal's mail goes here (its settings come from the environment)."""
+    with running_smtp() as record:
+        yield record
 
 
 @pytest.fixture(scope="module")
