@@ -88,6 +88,14 @@ def _has_body(file: Path) -> bool:
         return False
 
 
+def _pages_changed(folder) -> bool:
+    """Whether this build wrote or removed a page the index may hold."""
+    report = folder.report
+    return any(is_indexed(p) for p in report.written) or any(
+        is_indexed(p) and p not in report.entries for p in folder.manifest
+    )
+
+
 def indexed_pages(entries: dict) -> dict[str, str]:
     """HTML files to index (path → sha1 of their bytes), from a write report."""
     return {path: entry.sha1 for path, entry in entries.items() if is_indexed(path)}
@@ -186,17 +194,28 @@ def index_site(session) -> None:
     if not search_enabled():
         return
     folder = session.folder
+    previous = [p for p in folder.manifest if p.startswith(f"{INDEX_FOLDER}/")]
+    made_before = {
+        shard: [p for p in previous if p.startswith(f"{shard_folder(shard)}/")]
+        for shard in range(SHARDS)
+    }
+    if session.options.defer_search and all(made_before.values()):
+        # Indexing takes seconds; a publish keeps the previous index whole (the
+        # new page is found after the refresh that follows), without reading the
+        # pages back to see which shards it touched: the refresh does that.
+        for path in previous:
+            folder.keep(path, folder.manifest[path].key)
+        session.summary.search_deferred = _pages_changed(folder)
+        return
     pages = indexed_pages(folder.report.entries)
     marked = {p: h for p, h in pages.items() if _has_body(session.output_dir / p)}
     shards: list[dict[str, str]] = [{} for _ in range(SHARDS)]
     for path, sha1 in (marked or pages).items():  # a theme without marks: all
         shards[shard_of(path)][path] = sha1
-    previous = [p for p in folder.manifest if p.startswith(f"{INDEX_FOLDER}/")]
     todo = {}
-    for shard, pages in enumerate(shards):
-        key = index_key(pages, shard)
-        prefix = f"{shard_folder(shard)}/"
-        made = [p for p in previous if p.startswith(prefix)]
+    for shard, shard_pages in enumerate(shards):
+        key = index_key(shard_pages, shard)
+        made = made_before[shard]
         if made and all(
             folder.manifest[p].key == key and (session.output_dir / p).exists()
             for p in made
@@ -204,16 +223,8 @@ def index_site(session) -> None:
             for path in made:
                 folder.keep(path, key)
         else:
-            todo[shard] = (key, pages, made)
+            todo[shard] = (key, shard_pages)
     if not todo:
-        return
-    if session.options.defer_search and all(made for _, _, made in todo.values()):
-        # Indexing takes seconds; a publish keeps the previous index (the new page
-        # is found after the refresh that follows). A shard never made is made now.
-        for _, _, made in todo.values():
-            for path in made:
-                folder.keep(path, folder.manifest[path].key)
-        session.summary.search_deferred = True
         return
     session.cache_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(
