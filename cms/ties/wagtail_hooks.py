@@ -10,7 +10,7 @@ from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn
-from wagtail.admin.ui.tables.pages import PageStatusColumn
+from wagtail.admin.ui.tables.pages import PageStatusColumn, PageTitleColumn
 from wagtail.admin.views.generic import EditView
 from wagtail.admin.views.pages.listing import IndexView as PageIndexView
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
@@ -122,7 +122,8 @@ class ProgramListingViewSet(PageListingViewSet):
     menu_label = "受入プログラム"
     add_to_admin_menu = False
     list_display = [
-        "title",
+        # Wagtail's page title cell: the title links to the page editor.
+        PageTitleColumn("title", label="タイトル", sort_key="title", classname="title"),
         Column("municipality", label="市町村"),
         Column("host", label="受入団体"),
         Column("status", label="募集の状態", accessor="get_status_display"),

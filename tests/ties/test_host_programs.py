@@ -155,6 +155,7 @@ def test_a_host_lists_and_explores_only_its_own_programs(ties):
     listing = host.get("/admin/ties_programs/").content.decode()
     assert "農園の収穫と直売所づくり" in listing and "農園の草刈り" in listing
     assert "商店街の空き店舗活用" not in listing and "子ども科学教室" not in listing
+    assert f'href="{edit_url(other)}"' in listing  # the title opens the editor
     folder = ProgramIndexPage.for_municipality(ties.mito)
     explorer = host.get(f"/admin/pages/{folder.pk}/").content.decode()
     assert other.title in explorer and neighbour.title not in explorer
