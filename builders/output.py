@@ -43,6 +43,7 @@ class OutputFolder:
         # After a crashed build the manifest may not match the disk: compare bytes.
         self.trusted = trusted
         self.report = WriteReport()
+        self._folders: set[Path] = set()  # made (or found) by this build
 
     def _same_as_before(self, path: str, target: Path, digest: str) -> bool:
         if self.trusted:
@@ -55,7 +56,9 @@ class OutputFolder:
 
     def write(self, path: str, data: bytes, key: str, html: bool = False) -> bool:
         """Write ``data`` to ``path`` unless the same bytes are there; True if
-        written."""
+        written. Threads may write different paths at the same time (the search
+        index's shards are written so): each call changes only its own file and
+        adds to the report with single dict and list operations."""
         digest = hashlib.sha1(data).hexdigest()
         target = self.root / path
         links = links_in(data) if html else ()
@@ -63,7 +66,9 @@ class OutputFolder:
         if self._same_as_before(path, target, digest):
             self.report.unchanged += 1
             return False
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
         temporary = target.with_name(f".{target.name}.tmp")
         temporary.write_bytes(data)
         os.replace(temporary, target)

@@ -154,7 +154,7 @@ def test_recruitment_carries_a_job_posting_with_the_fields_google_documents(
 
 
 def facts(html: str) -> dict[str, str]:
-    return dict(re.findall(r'<th scope="row">([^<]+)</th><td>([^<]*)</td>', html))
+    return dict(re.findall(r'<th scope="row"[^>]*>([^<]+)</th><td>([^<]*)</td>', html))
 
 
 def test_trial_stay_and_recruitment_pages_show_every_fact_and_how_to_apply(
@@ -310,3 +310,51 @@ def test_search_index_is_switchable_and_left_alone_when_no_page_changed(
     again = build_into(tmp_path)
     assert again.files_written == 0
     assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
+
+
+def test_search_copy_is_the_element_pagefind_reads_and_nothing_around_it():
+    page = (
+        '<!doctype html><html lang="ja"><head><title>題</title></head><body>'
+        "<header>ナビ</header><main id=main data-pagefind-body><div><h1>見出し</h1>"
+        "<div>本文</div></div></main><footer>フッター</footer></body></html>"
+    ).encode()
+    copy = search.search_copy(page)
+    assert b"<h1>\xe8\xa6\x8b\xe5\x87\xba\xe3\x81\x97</h1>" in copy  # 見出し
+    assert "本文".encode() in copy
+    assert "ナビ".encode() not in copy and "フッター".encode() not in copy
+    assert search.search_copy(b"<html><body><main>x</main></body></html>") is None
+    # An element of the same name inside the marked one: up to the last closing tag.
+    nested = b"<body><div data-pagefind-body><div>a</div>b</div><p>c</p></body>"
+    assert b"<div>a</div>b</div>" in search.search_copy(nested)
+
+
+def _fragments(index) -> list[dict]:
+    records = [
+        json.loads(gzip.decompress(f.read_bytes()).removeprefix(b"pagefind_dcd"))
+        for f in (index / "fragment").iterdir()
+    ]
+    return sorted(records, key=lambda r: r["url"])
+
+
+def test_pagefind_indexes_a_pages_search_copy_as_the_page_itself(theme_site, tmp_path):
+    """The copies Pagefind is given (a third of the bytes) make the same index:
+    the same records (text, title, image, anchors) and the same word index."""
+    output = theme_site.output
+    whole = {}
+    for file in output.rglob("*.html"):
+        path = file.relative_to(output).as_posix()
+        data = file.read_bytes()
+        if search.is_indexed(path) and b"data-pagefind-body" in data:
+            whole[path] = data
+    copies = {path: search.search_copy(data) for path, data in whole.items()}
+    assert len(whole) > 20
+    assert sum(map(len, copies.values())) < sum(map(len, whole.values())) / 2
+
+    from_pages = search._run(search._make_index(whole, tmp_path / "pages"))
+    from_copies = search._run(search._make_index(copies, tmp_path / "copies"))
+    records = _fragments(from_pages)
+    assert records == _fragments(from_copies)
+    assert any(r["meta"].get("image") for r in records)
+    assert sorted(p.name for p in (from_pages / "index").iterdir()) == sorted(
+        p.name for p in (from_copies / "index").iterdir()
+    )
