@@ -2,10 +2,11 @@
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from wagtail.admin.forms import WagtailAdminPageForm
+
+from cms.pages.forms import MunicipalityContentPageForm
 
 
-class ListingPageForm(WagtailAdminPageForm):
+class ListingPageForm(MunicipalityContentPageForm):
     """Offers only the listing's own municipality's desks and the prefecture's, and
     keeps akiya registration numbers unique within a municipality."""
 
@@ -18,14 +19,6 @@ class ListingPageForm(WagtailAdminPageForm):
             if municipality is not None:
                 scope |= Q(municipality=municipality)
             desk_field.queryset = desk_field.queryset.filter(scope)
-
-    @property
-    def municipality(self):
-        anchor = self.instance if self.instance.path else self.parent_page
-        if anchor is None:
-            return None
-        municipality_page = anchor.specific.get_municipality_page()
-        return municipality_page.municipality if municipality_page else None
 
     def clean_registration_number(self):
         number = self.cleaned_data["registration_number"].strip()

@@ -2,16 +2,15 @@
 make sense. Kept apart from ``forms`` (the public pages' forms), which imports the
 models this form is attached to."""
 
-from wagtail.admin.forms import WagtailAdminPageForm
-
 from cms.core.permissions import (
     is_ties_staff,
     municipality_ids_for_user,
     ties_host_ids_for_user,
 )
+from cms.pages.forms import MunicipalityContentPageForm
 
 
-class ProgramPageForm(WagtailAdminPageForm):
+class ProgramPageForm(MunicipalityContentPageForm):
     """Offers as host only organisations of the page's municipality, and of those
     only the user's own unless they are 関係人口担当 or edit that municipality."""
 
@@ -32,14 +31,6 @@ class ProgramPageForm(WagtailAdminPageForm):
             hosts = hosts.filter(pk__in=ties_host_ids_for_user(user))
         field.queryset = hosts
         field.empty_label = None if hosts.count() == 1 else field.empty_label
-
-    @property
-    def municipality(self):
-        anchor = self.instance if self.instance.path else self.parent_page
-        if anchor is None:
-            return None
-        municipality_page = anchor.specific.get_municipality_page()
-        return municipality_page.municipality if municipality_page else None
 
     def clean(self):
         data = super().clean()
