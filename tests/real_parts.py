@@ -164,6 +164,13 @@ def axe_source():
     return AXE_JS.read_text("utf-8")
 
 
+def fits_the_screen(page) -> bool:
+    """Nothing sticks out sideways (a phone would have to scroll across)."""
+    return page.evaluate(
+        "document.documentElement.scrollWidth <= window.innerWidth + 1"
+    )
+
+
 def axe_violations(page, axe_source) -> list[str]:
     """Serious and critical axe-core findings on the page, one line each."""
     page.add_script_tag(content=axe_source)

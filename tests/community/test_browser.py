@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.real_parts import axe_violations, running_smtp
+from tests.real_parts import axe_violations, fits_the_screen, running_smtp
 from tests.reservations.live import start_portal
 
 pytestmark = pytest.mark.django_db
@@ -98,12 +98,6 @@ def live_community(django_db_setup, django_db_blocker, tmp_path_factory, smtp):
             seed=SEED,
             ready_path="/community/",
         )
-
-
-def fits_the_screen(page) -> bool:
-    return page.evaluate(
-        "document.documentElement.scrollWidth <= window.innerWidth + 1"
-    )
 
 
 def no_reload_since_marked(page) -> bool:

@@ -7,15 +7,11 @@ from urllib.parse import quote
 import pytest
 from django.utils import timezone
 
+from tests.real_parts import fits_the_screen
+
 from .live import PASSWORD
 
 pytestmark = pytest.mark.django_db  # the live portal copies the test database
-
-
-def fits_the_screen(page) -> bool:
-    return page.evaluate(
-        "document.documentElement.scrollWidth <= window.innerWidth + 1"
-    )
 
 
 def test_resident_books_a_half_court_on_a_phone(live_portal, phone_page):

@@ -7,9 +7,6 @@ so other tests never see it; the built folder lives on for the whole session.
 """
 
 import datetime
-import functools
-import http.server
-import threading
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -27,6 +24,7 @@ from cms.listings.models import (
 )
 from cms.pages.models import SupportMeasureIndexPage, SupportMeasurePage
 from tests import factories
+from tests.built_site import build_into, serve_folder
 from tests.settings import search_on
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -169,56 +167,6 @@ def _add_content():
         measure.save_revision().publish()
 
 
-def _serve(folder: Path):
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    return server
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {
-        **http.server.SimpleHTTPRequestHandler.extensions_map,
-        ".js": "text/javascript",
-        ".mjs": "text/javascript",
-        ".wasm": "application/wasm",
-        ".json": "application/json",
-    }
-
-    def log_message(self, *args):
-        pass
-
-    def send_error(self, code, message=None, explain=None):
-        # Like a static host: unknown paths get the site's own 404 page.
-        page = Path(self.directory) / "404.html"
-        if code == 404 and page.exists():
-            body = page.read_bytes()
-            self.send_response(404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
-            return
-        super().send_error(code, message, explain)
-
-
-def build_into(folder: Path, **options):
-    from builders.build import BuildOptions, build_site
-
-    return build_site(
-        BuildOptions(
-            full=True,
-            output_dir=folder / "output",
-            state_path=folder / "state.sqlite3",
-            cache_dir=folder / "cache",
-            workers=1,
-            **options,
-        )
-    )
-
-
 @pytest.fixture(scope="session")
 def theme_site(django_db_setup, django_db_blocker, tmp_path_factory):
     """The built demo of the theme, served over HTTP: ``.url``, ``.output``."""
@@ -235,7 +183,7 @@ def theme_site(django_db_setup, django_db_blocker, tmp_path_factory):
             summary = build_into(folder)
             towns = {m.slug: m.name for m in Municipality.objects.all()}
             transaction.set_rollback(True)
-    server = _serve(folder / "output")
+    server = serve_folder(folder / "output")
     host, port = server.server_address
     yield SimpleNamespace(
         url=f"http://{host}:{port}",

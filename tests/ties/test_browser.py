@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.real_parts import PHONE, axe_violations, running_smtp
+from tests.real_parts import PHONE, axe_violations, fits_the_screen, running_smtp
 from tests.reservations.live import start_portal
 
 pytestmark = pytest.mark.django_db
@@ -90,12 +90,6 @@ def live_ties(django_db_setup, django_db_blocker, tmp_path_factory, smtp):
         yield from start_portal(
             connection, workdir, extra_env=server_env, seed=SEED, ready_path="/ties/"
         )
-
-
-def fits_the_screen(page) -> bool:
-    return page.evaluate(
-        "document.documentElement.scrollWidth <= window.innerWidth + 1"
-    )
 
 
 def log_in(page, url, email, next_path):

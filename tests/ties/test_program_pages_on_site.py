@@ -8,10 +8,10 @@ from urllib.parse import quote
 
 import pytest
 
-from builders.build import BuildOptions, build_site
 from cms.api.schema import execute
 from cms.ties.models import ProgramStatus
-from tests.real_parts import axe_violations
+from tests.built_site import build_into, serve_folder
+from tests.real_parts import axe_violations, fits_the_screen
 
 from .conftest import make_program
 
@@ -40,21 +40,8 @@ query ($path: String!) {
 """
 
 
-def build(tmp_path, name="site", full=True):
-    folder = tmp_path / name
-    return build_site(
-        BuildOptions(
-            full=full,
-            output_dir=folder / "output",
-            state_path=folder / "state.sqlite3",
-            cache_dir=tmp_path / "image-cache",
-            workers=1,
-        )
-    )
-
-
-def read(tmp_path, url_path, name="site") -> str:
-    path = tmp_path / name / "output" / url_path.strip("/") / "index.html"
+def read(tmp_path, url_path) -> str:
+    path = tmp_path / "output" / url_path.strip("/") / "index.html"
     return path.read_text(encoding="utf-8")
 
 
@@ -82,7 +69,7 @@ def test_the_build_has_program_pages_lists_and_sitemap_entries(tmp_path, ties):
     closed = make_program(
         ties.mito_host, "去年の稲刈り", status=ProgramStatus.DONE, publish=True
     )
-    summary = build(tmp_path)
+    summary = build_into(tmp_path)
     farm_path = public_path(ties.farm)
 
     page = read(tmp_path, farm_path)
@@ -107,7 +94,7 @@ def test_the_build_has_program_pages_lists_and_sitemap_entries(tmp_path, ties):
     town = read(tmp_path, "/towns/mito/")
     assert "関係人口の受入プログラム" in town and farm_path in town
 
-    output = tmp_path / "site" / "output"
+    output = tmp_path / "output"
     everything = "".join(
         p.read_text(encoding="utf-8", errors="ignore")
         for p in output.rglob("*")
@@ -122,16 +109,16 @@ def test_the_build_has_program_pages_lists_and_sitemap_entries(tmp_path, ties):
 
 
 def test_publishing_a_program_rebuilds_its_page_and_lists_only(tmp_path, ties):
-    build(tmp_path)
+    build_into(tmp_path)
     farm_file = public_path(ties.farm).strip("/") + "/index.html"
     ties.farm.capacity = 4  # not on the cards: the page alone changes
     ties.farm.save_revision().publish()
-    written = set(build(tmp_path, full=False).written_paths)
+    written = set(build_into(tmp_path, full=False).written_paths)
     assert farm_file in written and "programs/index.html" not in written
     assert "4名" in read(tmp_path, public_path(ties.farm))
     ties.farm.deadline = ties.farm.starts_on  # on the cards: the lists too
     ties.farm.save_revision().publish()
-    written = set(build(tmp_path, full=False).written_paths)
+    written = set(build_into(tmp_path, full=False).written_paths)
     assert farm_file in written
     assert {"towns/mito/ties/index.html", "programs/index.html"} <= written
     assert not any(p.startswith("towns/tsukuba/") for p in written), written
@@ -140,25 +127,14 @@ def test_publishing_a_program_rebuilds_its_page_and_lists_only(tmp_path, ties):
 def test_built_program_pages_pass_axe_on_a_phone(
     tmp_path, ties, phone_page, axe_source
 ):
-    import functools
-    import http.server
-    import threading
-
-    build(tmp_path)
-    handler = functools.partial(
-        http.server.SimpleHTTPRequestHandler, directory=str(tmp_path / "site/output")
-    )
-    handler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    build_into(tmp_path)
+    server = serve_folder(tmp_path / "output")
     host, port = server.server_address
     found = {}
     try:
         for path in (public_path(ties.farm), "/towns/mito/ties/", "/programs/"):
             phone_page.goto(f"http://{host}:{port}{quote(path)}")
-            assert phone_page.evaluate(
-                "document.documentElement.scrollWidth <= window.innerWidth + 1"
-            ), path
+            assert fits_the_screen(phone_page), path
             found[path] = axe_violations(phone_page, axe_source)
     finally:
         server.shutdown()
