@@ -2,6 +2,8 @@
 municipalities (水戸市, つくば市, 大子町) with editors, images, documents, desks and
 listings. Each test runs in a transaction that is rolled back afterwards."""
 
+import os
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -99,3 +101,21 @@ def login(client):
         return client
 
     return as_user
+
+
+#: The manuals' screenshots (docs/manual/*.md).
+MANUAL_IMAGES = Path(__file__).resolve().parents[1] / "docs" / "manual" / "images"
+
+
+@pytest.fixture
+def shots(tmp_path):
+    """Where screenshot tests put their pictures: the manuals' images folder with
+    PORTAL_UPDATE_MANUAL_SCREENSHOTS=1 (the manuals follow the admin as it
+    changes), a temporary folder otherwise."""
+    folder = (
+        MANUAL_IMAGES
+        if os.environ.get("PORTAL_UPDATE_MANUAL_SCREENSHOTS")
+        else tmp_path
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -164,6 +164,30 @@ def axe_source():
     return AXE_JS.read_text("utf-8")
 
 
+def admin_sign_in(page, url, username, password) -> None:
+    """Sign in to the Wagtail admin of the portal at ``url`` in the browser."""
+    page.goto(f"{url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/admin/**")
+
+
+def csp_violations(page) -> list[str]:
+    """The Content Security Policy violations the browser reports on ``page`` from
+    now on (the list fills as they come)."""
+    found = []
+    page.on(
+        "console",
+        lambda message: (
+            found.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    return found
+
+
 def fits_the_screen(page) -> bool:
     """Nothing sticks out sideways (a phone would have to scroll across)."""
     return page.evaluate(

@@ -8,11 +8,15 @@ plain forms and page loads."""
 import os
 import re
 import time
-from pathlib import Path
 
 import pytest
 
-from tests.real_parts import axe_violations, fits_the_screen, running_smtp
+from tests.real_parts import (
+    admin_sign_in,
+    axe_violations,
+    fits_the_screen,
+    running_smtp,
+)
 from tests.reservations.live import start_portal
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +71,6 @@ print("seeded")
 NO_SCRIPT_PASSWORD = "kasama-pottery-2026"
 MANAGER_PASSWORD = "hitachi-manager-2026"
 SEED = SEED % (NO_SCRIPT_PASSWORD, MANAGER_PASSWORD)
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "manual" / "images"
 
 
 @pytest.fixture(scope="module")
@@ -257,17 +260,16 @@ def test_with_javascript_off_a_member_shares_an_event_comments_and_reacts(
 
 
 @pytest.fixture
-def screens(tmp_path):
-    """Where the manager's day keeps its screens: docs/manual/images/ with
-    PORTAL_UPDATE_MANUAL_SCREENSHOTS=1 (as tests/ops/test_manual_screens.py), else a
-    temporary folder. Pictures for the manual are reduced to 96 colours."""
+def screens(shots):
+    """The manager's day's screens, in ``shots`` (docs/manual/images/ with
+    PORTAL_UPDATE_MANUAL_SCREENSHOTS=1). Pictures for the manual are reduced to
+    96 colours."""
     from PIL import Image
 
     update = bool(os.environ.get("PORTAL_UPDATE_MANUAL_SCREENSHOTS"))
-    folder = IMAGES if update else tmp_path
 
     def take(page, name, full_page=True):
-        path = folder / f"community-{name}.png"
+        path = shots / f"community-{name}.png"
         page.screenshot(path=str(path), full_page=full_page)
         if update:
             Image.open(path).convert("RGB").quantize(colors=96).save(
@@ -382,11 +384,7 @@ def test_a_community_managers_day(live_community, smtp, browser, axe_source, scr
     )
     try:
         page = desk.new_page()
-        page.goto(f"{url}/admin/login/")
-        page.fill("#id_username", "community-manager")
-        page.fill("#id_password", MANAGER_PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{url}/admin/**")
+        admin_sign_in(page, url, "community-manager", MANAGER_PASSWORD)
         page.goto(f"{url}/admin/community_report/")
         topics = page.get_by_role("row", name=re.compile("運営の話題提供"))
         assert re.search(r"\b1\s+2\s+50%", topics.inner_text().replace("\t", " "))

@@ -4,79 +4,44 @@ with the Content Security Policy enforced, as in production. With
 PORTAL_UPDATE_MANUAL_SCREENSHOTS=1 they replace docs/manual/images/; otherwise
 they go to a temporary folder. No LINE call is made: the screens only read."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
 from tests import factories
+from tests.real_parts import admin_sign_in, csp_violations
 
 pytestmark = pytest.mark.django_db  # the live portal copies the test database
 
 ROOT = Path(__file__).resolve().parents[2]
-IMAGES = ROOT / "docs" / "manual" / "images"
-SEED = "import django\ndjango.setup()\nfrom cms.line.demo import load_line_demo\nload_line_demo()\n"
+#: Run after the live portal's own seed (tests/reservations/live.py).
+LINE_SEED = "\nfrom cms.line.demo import load_line_demo\nload_line_demo()\n"
 
 
 @pytest.fixture(scope="module")
 def line_portal(django_db_setup, django_db_blocker, tmp_path_factory):
     from django.db import connection
 
-    from tests.reservations.live import start_portal
+    from tests.reservations import live
 
     server_env = {"PORTAL_CSP": "enforce", "PORTAL_SERVE_STATIC": "1"}
-    workdir = tmp_path_factory.mktemp("line-live")
     with django_db_blocker.unblock():
-        for portal in start_portal(connection, workdir, extra_env=server_env):
-            seeded = subprocess.run(
-                [sys.executable, "-c", SEED],
-                env={
-                    **os.environ,
-                    **server_env,
-                    "DATABASE_URL": portal.database_url,
-                    "DJANGO_SETTINGS_MODULE": "cms.settings",
-                    "PORTAL_ENV": "test",
-                    "PORTAL_VAR_DIR": str(workdir / "var"),
-                    "PYTHONPATH": str(ROOT),
-                },
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                timeout=300,
-            )
-            assert seeded.returncode == 0, seeded.stderr[-3000:]
-            yield portal
-
-
-@pytest.fixture
-def shots(tmp_path):
-    folder = IMAGES if os.environ.get("PORTAL_UPDATE_MANUAL_SCREENSHOTS") else tmp_path
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+        yield from live.start_portal(
+            connection,
+            tmp_path_factory.mktemp("line-live"),
+            extra_env=server_env,
+            seed=live.SEED + LINE_SEED,
+        )
 
 
 def test_line_manual_screens_render_under_the_enforced_csp(
     line_portal, desktop_page, shots
 ):
     page = desktop_page
-    violations = []
-    page.on(
-        "console",
-        lambda message: (
-            violations.append(message.text)
-            if "Content Security Policy" in message.text
-            else None
-        ),
-    )
+    violations = csp_violations(page)
     url = line_portal.url
-    page.goto(f"{url}/admin/login/")
-    page.fill("#id_username", "pref-admin")
-    page.fill("#id_password", factories.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{url}/admin/**")
+    admin_sign_in(page, url, "pref-admin", factories.PASSWORD)
     [(segment_id,)] = line_portal.query(
         "SELECT id FROM line_friendsegment ORDER BY id LIMIT 1"
     )

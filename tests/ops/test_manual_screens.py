@@ -4,16 +4,12 @@ production: every screen must render without a CSP violation. With
 PORTAL_UPDATE_MANUAL_SCREENSHOTS=1 the pictures replace docs/manual/images/, so the
 manuals follow the admin as it changes; otherwise they go to a temporary folder."""
 
-import os
-from pathlib import Path
-
 import pytest
 
 from tests import factories
+from tests.real_parts import admin_sign_in, csp_violations
 
 pytestmark = pytest.mark.django_db  # the live portal copies the test database
-
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "manual" / "images"
 
 
 @pytest.fixture(scope="session")
@@ -33,39 +29,16 @@ def csp_portal(django_db_setup, django_db_blocker, tmp_path_factory):
         )
 
 
-@pytest.fixture
-def shots(tmp_path):
-    folder = IMAGES if os.environ.get("PORTAL_UPDATE_MANUAL_SCREENSHOTS") else tmp_path
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def sign_in(page, url, username, password=factories.PASSWORD):
-    page.goto(f"{url}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{url}/admin/**")
-
-
 def test_manual_screens_render_under_the_enforced_csp(csp_portal, desktop_page, shots):
     page = desktop_page
-    violations = []
-    page.on(
-        "console",
-        lambda message: (
-            violations.append(message.text)
-            if "Content Security Policy" in message.text
-            else None
-        ),
-    )
+    violations = csp_violations(page)
     url = csp_portal.url
 
     login = page.goto(f"{url}/admin/login/")
     assert login.status == 200, page.content()[:300]  # not another local server
     page.screenshot(path=str(shots / "login.png"))
 
-    sign_in(page, url, "pref-admin")
+    admin_sign_in(page, url, "pref-admin", factories.PASSWORD)
     screens = {
         "dashboard.png": "/admin/",
         "pages.png": "/admin/pages/",
@@ -82,7 +55,7 @@ def test_manual_screens_render_under_the_enforced_csp(csp_portal, desktop_page, 
             assert page.locator(".ops-qr svg").count() == 1
 
     page.context.clear_cookies()
-    sign_in(page, url, "mito-editor")
+    admin_sign_in(page, url, "mito-editor", factories.PASSWORD)
     page.goto(f"{url}/admin/pages/")
     page.get_by_role("link", name="水戸市").first.click()
     page.wait_for_load_state("networkidle")
