@@ -157,3 +157,30 @@ def post_webhook(client):
         )
 
     return post
+
+
+def message_form(channel, **fields) -> dict:
+    """The message editor's fields as the browser posts them (a text message to
+    every friend at a set time), with ``fields`` changed."""
+    data = {
+        "channel": channel.pk,
+        "title": "イベント案内",
+        "text": "",
+        "emojis": "[]",
+        "media_kind": "",
+        "image": "",
+        "video": "",
+        "alt_text": "",
+        "imagemap_areas": "[]",
+        "messages_json": "[]",
+        "audience": "all",
+        "segment": "",
+        "send_method": "auto",
+        "schedule": "at",
+        "send_at": "2030-03-01 09:00",
+        "recurrence": "{}",
+        "reminder_date": "",
+        "reminder_offset_days": 0,
+    }
+    data.update(fields)
+    return data

@@ -17,7 +17,7 @@ from cms.line.models import (
 )
 from cms.line.richmenus import tab_menu_areas
 
-from .conftest import make_friend
+from .conftest import make_friend, message_form
 
 pytestmark = pytest.mark.django_db
 
@@ -286,21 +286,7 @@ def test_message_created_in_the_admin_opens_its_preview(login, channel):
     client = login("pref-admin")
     response = client.post(
         reverse("line_messages:add"),
-        {
-            "channel": channel.pk,
-            "title": "春の移住フェア",
-            "text": "3月に開きます。",
-            "emojis": "[]",
-            "messages_json": "[]",
-            "audience": "all",
-            "segment": "",
-            "send_method": "auto",
-            "schedule": "at",
-            "send_at": "2030-03-01 09:00",
-            "recurrence": "{}",
-            "reminder_date": "",
-            "reminder_offset_days": 0,
-        },
+        message_form(channel, title="春の移住フェア", text="3月に開きます。"),
     )
     message = LineMessage.objects.get(title="春の移住フェア")
     assert response.status_code == 302

@@ -16,7 +16,7 @@ from cms.line.models import LineMessage, ScheduleKind
 from cms.mailing import csv_io
 from cms.mailing.models import AttributeDefinition, AttributeKind
 
-from .conftest import make_friend, user_id
+from .conftest import make_friend, message_form, user_id
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 pytestmark = pytest.mark.django_db
@@ -124,21 +124,15 @@ def test_message_form_offers_date_attributes_as_reminder_anchors(
     assert 'value="attr:move_in"' in body and "転入日（独自属性）" in body
     response = client.post(
         reverse("line_messages:add"),
-        {
-            "channel": channel.pk,
-            "title": "転入1か月",
-            "text": "いかがですか",
-            "emojis": "[]",
-            "media_kind": "",
-            "imagemap_areas": "[]",
-            "messages_json": "[]",
-            "audience": "all",
-            "send_method": "auto",
-            "schedule": "reminder",
-            "recurrence": "{}",
-            "reminder_date": "attr:move_in",
-            "reminder_offset_days": 30,
-        },
+        message_form(
+            channel,
+            title="転入1か月",
+            text="いかがですか",
+            schedule="reminder",
+            send_at="",
+            reminder_date="attr:move_in",
+            reminder_offset_days=30,
+        ),
     )
     assert response.status_code == 302
     message = LineMessage.objects.get(title="転入1か月")

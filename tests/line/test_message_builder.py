@@ -19,7 +19,7 @@ from cms.core.models import PortalDocument, PortalImage
 from cms.line import delivery, media
 from cms.line.models import LineMessage, MediaKind
 
-from .conftest import make_friend
+from .conftest import make_friend, message_form
 
 pytestmark = pytest.mark.django_db
 
@@ -252,31 +252,6 @@ def test_flex_preview_is_readable_and_test_send_works(login, channel, tester, li
     assert sent_object(line_api)["contents"]["type"] == "bubble"
 
 
-def form_data(channel, **fields):
-    data = {
-        "channel": channel.pk,
-        "title": "イベント案内",
-        "text": "",
-        "emojis": "[]",
-        "media_kind": "",
-        "image": "",
-        "video": "",
-        "alt_text": "",
-        "imagemap_areas": "[]",
-        "messages_json": "[]",
-        "audience": "all",
-        "segment": "",
-        "send_method": "auto",
-        "schedule": "at",
-        "send_at": "2030-03-01 09:00",
-        "recurrence": "{}",
-        "reminder_date": "",
-        "reminder_offset_days": 0,
-    }
-    data.update(fields)
-    return data
-
-
 def test_staff_build_an_imagemap_in_the_admin(login, channel):
     import json
 
@@ -284,7 +259,7 @@ def test_staff_build_an_imagemap_in_the_admin(login, channel):
     client = login("pref-admin")
     response = client.post(
         reverse("line_messages:add"),
-        form_data(channel, media_kind="imagemap", image=image.pk),
+        message_form(channel, media_kind="imagemap", image=image.pk),
     )
     assert response.status_code == 302  # the areas are drawn after this first save
     message = LineMessage.objects.get(title="イベント案内")
@@ -293,7 +268,7 @@ def test_staff_build_an_imagemap_in_the_admin(login, channel):
     outside = [{**AREAS[0], "bounds": {"x": 0, "y": 400, "width": 100, "height": 200}}]
     response = client.post(
         reverse("line_messages:edit", args=[message.pk]),
-        form_data(
+        message_form(
             channel,
             media_kind="imagemap",
             image=image.pk,
@@ -305,7 +280,7 @@ def test_staff_build_an_imagemap_in_the_admin(login, channel):
     )
     client.post(
         reverse("line_messages:edit", args=[message.pk]),
-        form_data(
+        message_form(
             channel,
             media_kind="imagemap",
             image=image.pk,
@@ -330,7 +305,7 @@ def test_admin_form_refuses_broken_flex_json(login, channel):
     }
     response = client.post(
         reverse("line_messages:add"),
-        form_data(channel, messages_json=json.dumps([broken])),
+        message_form(channel, messages_json=json.dumps([broken])),
     )
     assert response.status_code == 200
     assert "LINEの形式に合いません" in response.content.decode()

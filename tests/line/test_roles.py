@@ -16,7 +16,7 @@ from cms.core.permissions import (
 from cms.line.models import LineMessage, MessageStatus, RichMenu
 from tests import factories
 
-from .conftest import make_friend
+from .conftest import make_friend, message_form
 
 pytestmark = pytest.mark.django_db
 
@@ -50,22 +50,7 @@ def actions(client, message, action):
 def new_message(client, channel, title):
     return client.post(
         reverse("line_messages:add"),
-        {
-            "channel": channel.pk,
-            "title": title,
-            "text": "本文",
-            "emojis": "[]",
-            "media_kind": "",
-            "imagemap_areas": "[]",
-            "messages_json": "[]",
-            "audience": "all",
-            "send_method": "auto",
-            "schedule": "at",
-            "send_at": "2030-03-01 09:00",
-            "recurrence": "{}",
-            "reminder_date": "",
-            "reminder_offset_days": 0,
-        },
+        message_form(channel, title=title, text="本文"),
     )
 
 
@@ -173,22 +158,7 @@ def test_writer_changing_a_scheduled_message_puts_it_back_to_draft(
     client = login("line-writer")
     response = client.post(
         reverse("line_messages:edit", args=[scheduled.pk]),
-        {
-            "channel": channel.pk,
-            "title": "予約済み",
-            "text": "書き換えた本文",
-            "emojis": "[]",
-            "media_kind": "",
-            "imagemap_areas": "[]",
-            "messages_json": "[]",
-            "audience": "all",
-            "send_method": "auto",
-            "schedule": "at",
-            "send_at": "2030-03-01 09:00",
-            "recurrence": "{}",
-            "reminder_date": "",
-            "reminder_offset_days": 0,
-        },
+        message_form(channel, title="予約済み", text="書き換えた本文"),
     )
     assert response.status_code == 302
     scheduled.refresh_from_db()
