@@ -67,6 +67,23 @@ class _Collector:
         return "250 OK"
 
 
+def free_port() -> int:
+    """A port nothing listens on now, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def send_mail_to(settings, host: str, port: int) -> None:
+    """Django's mail goes to the SMTP server at ``host``:``port`` for this test."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = host
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+
+
 @contextlib.contextmanager
 def running_smtp():
     """A real SMTP server on localhost, collecting what it is sent."""
@@ -74,9 +91,7 @@ def running_smtp():
 
     # aiosmtpd connects to its own port to check it started, so it needs a real
     # port number rather than 0: take a free one from the OS first.
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     record = SmtpServer(host="127.0.0.1", port=port)
     controller = Controller(_Collector(record), hostname="127.0.0.1", port=port)
     controller.start()
@@ -90,12 +105,7 @@ def running_smtp():
 def smtp_server(settings):
     """A real SMTP server on localhost; Django's mail goes to it during the test."""
     with running_smtp() as record:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST = record.host
-        settings.EMAIL_PORT = record.port
-        settings.EMAIL_USE_TLS = False
-        settings.EMAIL_HOST_USER = ""
-        settings.EMAIL_HOST_PASSWORD = ""
+        send_mail_to(settings, record.host, record.port)
         yield record
 
 

@@ -5,7 +5,6 @@ server (http.server, in a thread), both on 127.0.0.1 and started by the test."""
 import asyncio
 import datetime
 import http.server
-import socket
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from cms.akiya_bank.models import FeedConsumer, PushTarget
 from cms.listings.models import AkiyaPhoto
 from tests import factories
+from tests.real_parts import free_port
 
 IMMEDIATE = {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
 
@@ -96,12 +96,6 @@ def consumer(db):
     token = record.issue_token()
     record.save()
     return record, token
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 # --- SFTP ------------------------------------------------------------------------

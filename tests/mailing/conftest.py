@@ -2,7 +2,6 @@
 DKIM key), subscribers with attributes, and an aiosmtpd server that can die
 mid-send (the shared ``smtp_server`` fixture cannot be stopped from a test)."""
 
-import socket
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 
@@ -21,6 +20,7 @@ from cms.mailing.models import (
     Segment,
     Subscriber,
 )
+from tests.real_parts import free_port, send_mail_to
 
 IMMEDIATE = {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
 PUBLIC_URL = "https://iju.example.jp"
@@ -183,12 +183,6 @@ def campaign(db, audience):
     )
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @dataclass
 class DyingSmtpServer:
     """A real aiosmtpd server that drops the connection after ``die_after``
@@ -244,12 +238,7 @@ class _DyingHandler:
 def dying_smtp_server(settings):
     record = DyingSmtpServer(host="127.0.0.1", port=free_port())
     record.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = record.host
-    settings.EMAIL_PORT = record.port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
+    send_mail_to(settings, record.host, record.port)
     settings.EMAIL_TIMEOUT = 5
     try:
         yield record

@@ -198,7 +198,7 @@ def test_recipient_refused_by_server_is_marked_failed_and_others_go_on(
     """aiosmtpd refuses one recipient at RCPT; the campaign continues."""
     from aiosmtpd.controller import Controller
 
-    from .conftest import free_port
+    from tests.real_parts import free_port
 
     received = []
 

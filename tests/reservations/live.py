@@ -10,7 +10,6 @@ transactions really queue) and leaves the session's shared test portal untouched
 
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -20,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+
+from tests.real_parts import free_port
 
 PASSWORD = "live-password-123"
 RESIDENTS = 80
@@ -119,12 +120,6 @@ def _psycopg_dsn(url: str) -> str:
     return url.replace("postgres://", "postgresql://", 1)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def copy_test_database(connection, workdir: Path) -> tuple[str, str, Path | None]:
     """Copy the session's test database (already migrated) for the server."""
     vendor = connection.vendor
@@ -215,7 +210,7 @@ def start_portal(
         timeout=300,
     )
     assert seeded.returncode == 0, seeded.stderr[-3000:]
-    port = _free_port()
+    port = free_port()
     log = (workdir / "gunicorn.log").open("w")
     server = subprocess.Popen(
         [
