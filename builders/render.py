@@ -16,13 +16,14 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
 
+from cms.core.japanese import format_date
+
 from .fragments import IMAGE_PLACEHOLDER, placeholder_attributes
 from .images import image_key
 from .search import shard_urls
 from .site import FEED_PATH, GLOBAL_LISTS, THEME_PAGES, Output, SiteModel, url_of
 
 TOKYO = ZoneInfo("Asia/Tokyo")
-WEEKDAYS = "月火水木金土日"
 
 TEMPLATES = {
     "home": "home.html",
@@ -95,11 +96,7 @@ def date_ja(value, weekday: bool = False) -> str:
     """``2026-07-01`` → ``2026年7月1日`` (``（水）`` with ``weekday``)."""
     if not value:
         return ""
-    moment = _parse(str(value))
-    text = f"{moment.year}年{moment.month}月{moment.day}日"
-    if weekday:
-        text += f"（{WEEKDAYS[moment.weekday()]}）"
-    return text
+    return format_date(_parse(str(value)), weekday)
 
 
 def time_ja(value) -> str:

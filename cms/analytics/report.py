@@ -31,6 +31,8 @@ from django.apps import apps
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from cms.core.japanese import WEEKDAYS
+
 from . import queries
 from .counting import DEVICE_LABELS
 from .queries import Period
@@ -329,9 +331,6 @@ def site_section(year: int, month: int) -> ReportSection:
         ),
     ]
     return section
-
-
-WEEKDAYS = "月火水木金土日"
 
 
 def site_analysis(

@@ -17,11 +17,11 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from cms.api.visibility import PublicScope
+from cms.core.japanese import format_date
 from cms.listings.models import EventKind, EventPage
 from cms.pages.models import ArticlePage
 
 SHAREABLE = (EventPage, ArticlePage)
-WEEKDAYS = "月火水木金土日"
 SEARCH_LIMIT = 10
 
 
@@ -101,9 +101,7 @@ def cards(pages) -> list[ShareCard]:
 def date_ja(moment: dt.datetime | dt.date, with_time: bool = False) -> str:
     if isinstance(moment, dt.datetime):
         moment = timezone.localtime(moment)
-    text = (
-        f"{moment.year}年{moment.month}月{moment.day}日（{WEEKDAYS[moment.weekday()]}）"
-    )
+    text = format_date(moment, weekday=True)
     if with_time and isinstance(moment, dt.datetime):
         text += f" {moment.hour}:{moment.minute:02d}"
     return text

@@ -9,6 +9,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+#: Monday first, as ``date.weekday()`` counts.
+WEEKDAYS = "月火水木金土日"
+
+
+def format_date(day: datetime.date, weekday: bool = False) -> str:
+    """「2026年7月1日」, with 「（水）」 when ``weekday``."""
+    text = f"{day.year}年{day.month}月{day.day}日"
+    return f"{text}（{WEEKDAYS[day.weekday()]}）" if weekday else text
+
 
 class JapaneseFormatError(ValueError):
     """Raised with a Japanese message that can be shown to the editor as is."""

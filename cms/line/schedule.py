@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 
 import jpholiday
 
+from cms.core.japanese import WEEKDAYS
+
 TOKYO = ZoneInfo("Asia/Tokyo")
 FREQUENCIES = {
     "daily": "毎日",
@@ -26,7 +28,6 @@ FREQUENCIES = {
     "monthly": "毎月",
     "nth_weekday": "毎月第n曜日",
 }
-WEEKDAYS = "月火水木金土日"
 HORIZON_DAYS = 800  # look this far ahead for the next occurrence
 
 

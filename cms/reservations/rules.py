@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 import jpholiday
 from django.db import models
 
+from cms.core.japanese import WEEKDAYS
+
 JST = ZoneInfo("Asia/Tokyo")
-WEEKDAYS = ("月", "火", "水", "木", "金", "土", "日")
 
 
 class UserCategory(models.TextChoices):
