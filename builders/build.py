@@ -34,6 +34,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from . import images as image_pipeline
+from . import search
 from .client import PAGE_SIZE, ContentClient, transport_for
 from .fragments import Fragment, fragment_hash, run_passes
 from .links import broken_links
@@ -47,6 +48,8 @@ logger = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 #: Bump to re-render everything when the builder's own output logic changes.
 BUILDER_VERSION = "2"
+#: Outputs per render task in a large build (see ``BuildSession.render``).
+RENDER_CHUNK = 200
 #: Overlap between incremental fetches: the CMS's and builder's clocks may differ.
 SINCE_MARGIN = datetime.timedelta(seconds=60)
 
@@ -179,6 +182,8 @@ class BuildSession:
         self.folder: OutputFolder | None = None
         self.updated_since: str | None = None
         self.render_all = False
+        # Where the render workers put the pages' search copies (builders/search.py).
+        self.search_scratch: Path | None = None
 
     def log(self, message: str) -> None:
         logger.info(message)
@@ -235,13 +240,28 @@ class BuildSession:
             documents.update(needs.documents)
         return window.total, rows, sources, documents, self.new_fragments
 
-    def fetch(self) -> list[tuple]:
-        """Fetch the pages to (re)store, spread over the workers."""
+    def fetch(self, store: Callable[[list[tuple]], None] | None = None) -> list[tuple]:
+        """Fetch the pages to (re)store, spread over the workers. ``store`` is
+        given each window's rows as it arrives, while the workers fetch the next
+        ones (a full build's 12,000 rows otherwise cost the parent half a second
+        with the workers done)."""
+        rows = []
+        fragments = {}
+
+        def take(result) -> None:
+            _, window_rows, sources, documents, new_fragments = result
+            rows.extend(window_rows)
+            self.image_sources.update(sources)
+            self.document_urls.update(documents)
+            fragments.update(new_fragments)
+            if store is not None:
+                store(window_rows)
+
         first = self.fetch_window(0)
         total = first[0]
-        results = [first]
         offsets = list(range(PAGE_SIZE, total, PAGE_SIZE))
         with self._bar(total, "取得") as bar:
+            take(first)
             bar.update(len(first[1]))
             if offsets and self.workers > 1:
                 self.transport.before_fork()
@@ -249,20 +269,13 @@ class BuildSession:
                 _SESSION = self
                 with _pool(self.workers) as pool:
                     for result in pool.imap(_fetch_window, offsets):
-                        results.append(result)
+                        take(result)
                         bar.update(len(result[1]))
             else:
                 for offset in offsets:
                     result = self.fetch_window(offset)
-                    results.append(result)
+                    take(result)
                     bar.update(len(result[1]))
-        rows = []
-        fragments = {}
-        for _, window_rows, sources, documents, new_fragments in results:
-            rows += window_rows
-            self.image_sources.update(sources)
-            self.document_urls.update(documents)
-            fragments.update(new_fragments)
         self.state.put_fragments(fragments)
         return rows
 
@@ -360,11 +373,13 @@ class BuildSession:
         folder = OutputFolder(
             self.output_dir, self.folder.manifest, self.folder.trusted
         )
+        made: set[Path] = set()
         for output in outputs:
             data = self.renderer.render(output)
-            folder.write(
-                output.path, data, output.key, html=output.path.endswith(".html")
-            )
+            html = output.path.endswith(".html")
+            folder.write(output.path, data, output.key, html=html)
+            if html and self.search_scratch is not None:
+                search.put_copy(self.search_scratch, output.path, data, made)
         return folder.report
 
     def render(self, outputs: list[Output]) -> None:
@@ -383,7 +398,10 @@ class BuildSession:
             if self.workers > 1 and len(todo) > 200:
                 global _SESSION
                 _SESSION = self
-                chunks = _chunks(todo, self.workers * 8)
+                # Small chunks handed out as workers free up: the last one
+                # leaves a core idle only briefly (chunks of ~1,000 outputs
+                # left one idle for most of a second).
+                chunks = _chunks(todo, max(self.workers * 8, len(todo) // RENDER_CHUNK))
                 with _pool(self.workers) as pool:
                     for report in pool.imap_unordered(_render_chunk, chunks):
                         self.folder.report.merge(report)
@@ -431,6 +449,7 @@ def build_site(options: BuildOptions) -> BuildSummary:
     finally:
         if collecting:
             gc.enable()
+        search.close_scratch(session)
         state.close()
         if summary.seconds == 0:
             summary.seconds = round(time.perf_counter() - started, 3)
@@ -461,10 +480,9 @@ def _build(session: BuildSession, started: float) -> BuildSummary:
 
     if full:
         session.updated_since = None
-        rows = session.fetch()
-        with state.transaction():
+        with state.transaction():  # a failed fetch leaves the stored pages as they were
             state.clear_pages()
-            state.put_pages(rows)
+            rows = session.fetch(store=state.put_pages)
         session.records = {row[0]["id"]: row[0] for row in rows}
         summary.fetched_pages = len(rows)
         session.render_all = True
@@ -520,6 +538,7 @@ def _build(session: BuildSession, started: float) -> BuildSummary:
 
     from .pelican_plugin import run_pelican
 
+    session.search_scratch = search.open_scratch(session)
     run_pelican(session, options.pelicanconf)
     tick = _phase(summary, "render", tick)
 

@@ -21,7 +21,7 @@ from pelican import signals
 from pelican.generators import Generator
 from pelican.writers import Writer
 
-from . import fragments, images
+from . import fragments, images, search
 from .render import Renderer, iso_date
 from .site import Output, sitemap_output
 
@@ -214,9 +214,7 @@ class PortalGenerator(Generator):
         sitemap = sitemap_output(model.theme_version, model.site["url"], entries)
         session.render([sitemap])
         session.pages_total = sum(1 for o in outputs if o.is_page) + len(extra)
-        from .search import index_site  # Pagefind, over the pages just written
-
-        index_site(session)
+        search.index_site(session)  # Pagefind, over the pages just written
 
     def _copy_media(self, session, model) -> None:
         used = set()

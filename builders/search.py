@@ -12,7 +12,8 @@ Pagefind is given each page's ``search_copy`` (the element marked
 ``data-pagefind-body``, a third of the page's bytes) in a scratch folder in
 memory where there is one (``scratch_root``); the index is the same as from the
 whole pages (tests/theme/test_build.py), and Pagefind spends about a third
-less CPU time on it.
+less CPU time on it. The render workers put the copies there as they write the
+pages (``put_copy``); the pages a build did not render are read back.
 
 The index is split into ``SHARDS`` shards (``pagefind/0/``, ``pagefind/1/``), a page
 going to the shard its path hashes to. The shards are made at the same time, one
@@ -24,9 +25,12 @@ browser searches the first shard and merges the others into its results
 import asyncio
 import hashlib
 import logging
+import multiprocessing
 import os
+import shutil
 import tempfile
 import threading
+import time
 import zlib
 from pathlib import Path
 
@@ -136,35 +140,80 @@ def index_key(pages: dict[str, str], shard: int = 0) -> str:
     return digest.hexdigest()
 
 
-async def _make_index(copies: dict[str, bytes], scratch: Path) -> Path:
-    """Index the pages ``copies`` holds (path → what Pagefind reads of it,
-    ``search_copy``); returns the folder of the index.
+async def _make_index(site: Path, into: Path) -> Path:
+    """Index the pages in the folder ``site`` (each page's ``search_copy`` at its
+    path) into the folder ``into``, which is returned.
 
-    Pagefind reads a folder far faster than files sent one by one, so the
-    copies are written to a scratch folder that holds exactly this build's pages
-    (not files of an older build that are about to be deleted).
+    Pagefind reads a folder far faster than files sent one by one; the folder
+    holds exactly this build's pages (not files of an older build that are about
+    to be deleted).
     """
     from pagefind.index import IndexConfig
     from pagefind.service import PagefindService
 
-    site = scratch / "site"
-    folders = set()
-    for path, data in copies.items():
-        target = site / path
-        if target.parent not in folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            folders.add(target.parent)
-        target.write_bytes(data)
-    into = scratch / INDEX_FOLDER
     config = IndexConfig(force_language="ja", output_path=str(into))
     # Pagefind answers "written" while its writes may still be under way, and
-    # stopping the service then cuts files short: wait for complete files first.
+    # stopping the service then cuts files short: wait until no file grows (the
+    # write-back reads each one whole, ``read_complete``).
     async with PagefindService() as service:
         index = await service.create_index(config)
         await index.add_directory(str(site))
         await index.write_files()
         await _settled(into)
     return into
+
+
+def write_files(folder: Path, files: dict[str, bytes]) -> None:
+    """``files`` (path → bytes) into ``folder``."""
+    made: set[Path] = set()
+    for path, data in files.items():
+        _write(folder / path, data, made)
+
+
+def _write(target: Path, data: bytes, made: set[Path]) -> None:
+    if target.parent not in made:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        made.add(target.parent)
+    target.write_bytes(data)
+
+
+# --- The scratch folder: the pages' search copies, Pagefind's output -----------------
+
+
+def open_scratch(session) -> Path | None:
+    """A scratch folder for a build that will index its pages (None otherwise):
+    the render workers put each page's search copy in it as they write the page
+    (``put_copy``), so indexing starts without reading the pages back."""
+    if not search_enabled() or session.options.defer_search:
+        return None
+    return _new_scratch(session)
+
+
+def _new_scratch(session) -> Path:
+    session.cache_dir.mkdir(parents=True, exist_ok=True)
+    return Path(
+        tempfile.mkdtemp(prefix="portal-pagefind-", dir=scratch_root(session.cache_dir))
+    )
+
+
+def close_scratch(session) -> None:
+    if session.search_scratch is not None:
+        shutil.rmtree(session.search_scratch, ignore_errors=True)
+        session.search_scratch = None
+
+
+def _copy_file(scratch: Path, path: str) -> Path:
+    """Where the search copy of page ``path`` goes: its shard's input folder."""
+    return scratch / str(shard_of(path)) / "site" / path
+
+
+def put_copy(scratch: Path, path: str, page: bytes, made: set[Path]) -> None:
+    """Called for every HTML file a build writes: its search copy, if it is
+    indexed and has one, into ``scratch``."""
+    if is_indexed(path):
+        copy = search_copy(page)
+        if copy is not None:
+            _write(_copy_file(scratch, path), copy, made)
 
 
 def scratch_root(fallback: Path) -> Path:
@@ -182,9 +231,9 @@ def scratch_root(fallback: Path) -> Path:
     return fallback
 
 
-def _complete(path: Path) -> bool:
-    """A gzip file (Pagefind compresses its index) that decompresses to the end."""
-    data = path.read_bytes()
+def _complete(data: bytes) -> bool:
+    """Whether a file's bytes are whole: a gzip file (Pagefind compresses its
+    index) must decompress to the end."""
     if data[:2] != b"\x1f\x8b":
         return True
     stream = zlib.decompressobj(16 + zlib.MAX_WBITS)
@@ -195,18 +244,35 @@ def _complete(path: Path) -> bool:
     return stream.eof
 
 
-async def _settled(folder: Path, timeout: float = 60) -> None:
+#: How long to wait for Pagefind's files to be whole.
+SETTLE_SECONDS = 60
+
+
+async def _settled(folder: Path, timeout: float = SETTLE_SECONDS) -> None:
+    """Wait until Pagefind's files stop appearing and growing."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     previous = None
     while loop.time() < deadline:
-        files = sorted(p for p in folder.rglob("*") if p.is_file())
-        sizes = {p: p.stat().st_size for p in files}
-        if sizes and sizes == previous and all(_complete(p) for p in files):
+        sizes = {p: p.stat().st_size for p in folder.rglob("*") if p.is_file()}
+        if sizes and sizes == previous:
             return
         previous = sizes
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(0.1)
     raise RuntimeError("Pagefind did not finish writing its index in time")
+
+
+def read_complete(path: Path, timeout: float = SETTLE_SECONDS) -> bytes:
+    """A file of Pagefind's output, once it is whole (checked as it is copied,
+    so each file is read and decompressed once)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        data = path.read_bytes()
+        if _complete(data):
+            return data
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Pagefind left {path.name} incomplete")
+        time.sleep(0.1)
 
 
 def _run(coroutine):
@@ -252,21 +318,30 @@ def index_site(session) -> None:
         session.summary.search_deferred = _pages_changed(folder)
         return
     pages = indexed_pages(folder.report.entries)
+    if session.search_scratch is None:  # a deferring build that indexes after all
+        session.search_scratch = _new_scratch(session)
+    scratch = session.search_scratch
     # Only pages marked data-pagefind-body are indexed (the theme leaves the mark
     # off lists, whose cards repeat the listings' own pages): the others are
     # neither given to Pagefind nor counted in a shard's key, so a publish that
     # only moves cards along the lists re-makes just the shard of the page it
-    # changed. Reading the pages back costs well under a second for a large site.
-    copies = {}
+    # changed. The pages this build wrote have their copies already; the others
+    # (kept from an earlier build, or written by Pelican itself) are read back.
+    indexed, read_back = [], {}
     for path in pages:
+        if _copy_file(scratch, path).exists():
+            indexed.append(path)
+            continue
         page = _read(session.output_dir / path)
         copy = search_copy(page) if page is not None else None
         if copy is not None:
-            copies[path] = copy
-    if not copies:  # a theme without marks: every page, whole
-        copies = {p: d for p in pages if (d := _read(session.output_dir / p))}
+            indexed.append(path)
+            read_back[path] = copy
+    if not indexed:  # a theme without marks: every page, whole
+        read_back = {p: d for p in pages if (d := _read(session.output_dir / p))}
+        indexed = list(read_back)
     shards: list[dict[str, str]] = [{} for _ in range(SHARDS)]
-    for path in copies:
+    for path in indexed:
         shards[shard_of(path)][path] = pages[path]
     todo = {}
     for shard, shard_pages in enumerate(shards):
@@ -279,45 +354,71 @@ def index_site(session) -> None:
             for path in made:
                 folder.keep(path, key)
         else:
-            todo[shard] = (key, {p: copies[p] for p in shard_pages})
-    del copies
+            todo[shard] = key
     if not todo:
         return
-    session.cache_dir.mkdir(parents=True, exist_ok=True)
+    write_files(
+        scratch,
+        {
+            f"{shard_of(path)}/site/{path}": copy
+            for path, copy in read_back.items()
+            if shard_of(path) in todo
+        },
+    )
+    del read_back
 
-    def write_back(shard: int, into: Path) -> None:
-        key = todo[shard][0]
-        # The entry file last: it names the index's other files, so a visitor
-        # never loads an entry whose files are not all there yet.
-        files = sorted(
-            (p for p in into.rglob("*") if p.is_file()),
-            key=lambda p: (p.name == ENTRY_FILE, p.as_posix()),
+    global _WRITING
+    _WRITING = (folder, todo)
+    # Each shard is written into the output by a process of its own as soon as
+    # Pagefind has made it, while the other is still being made: twelve thousand
+    # files cost a thread of this process seconds, waiting on each other's
+    # interpreter lock. The processes are forked before Pagefind starts (no
+    # threads of the event loop to fork with).
+    try:
+        with multiprocessing.get_context("fork").Pool(len(todo)) as writers:
+            _run(_make_shards(sorted(todo), scratch, writers, folder.report))
+    except Exception as error:
+        # A site without search is better than no site: say so and go on.
+        logger.exception("Pagefind failed")
+        session.summary.warnings.append(
+            f"サイト内検索の索引を作れませんでした: {error}"
         )
-        for file in files:
-            if not file.name.startswith(UNUSED_BUNDLES):
-                relative = f"{shard_folder(shard)}/{file.relative_to(into).as_posix()}"
-                folder.write(relative, file.read_bytes(), key)
-
-    with tempfile.TemporaryDirectory(
-        prefix="portal-pagefind-", dir=scratch_root(session.cache_dir)
-    ) as scratch:
-        try:
-            _run(_make_shards(todo, Path(scratch), write_back))
-        except Exception as error:
-            # A site without search is better than no site: say so and go on.
-            logger.exception("Pagefind failed")
-            session.summary.warnings.append(
-                f"サイト内検索の索引を作れませんでした: {error}"
-            )
 
 
-async def _make_shards(todo: dict, scratch: Path, write_back) -> None:
-    """Make the shards in ``todo`` at the same time, a Pagefind process each, and
-    ``write_back`` each into the output as soon as it is made (in a thread, while
-    the others are still being made: the writes are a good part of the time)."""
+#: (output folder, shard → key) of the index being written, for ``_write_back``.
+_WRITING = None
+
+
+def _write_back(shard: int, into: Path):
+    """Write the shard Pagefind made in ``into`` to the output (in a forked
+    process); returns the write report. The entry file goes last: it names the
+    index's other files, so a visitor never loads an entry whose files are not
+    all there yet."""
+    from .output import OutputFolder
+
+    folder, keys = _WRITING
+    own = OutputFolder(folder.root, folder.manifest, folder.trusted)
+    files = sorted(
+        (p for p in into.rglob("*") if p.is_file()),
+        key=lambda p: (p.name == ENTRY_FILE, p.as_posix()),
+    )
+    for file in files:
+        if not file.name.startswith(UNUSED_BUNDLES):
+            relative = f"{shard_folder(shard)}/{file.relative_to(into).as_posix()}"
+            own.write(relative, read_complete(file), keys[shard])
+    shutil.rmtree(into.parent, ignore_errors=True)  # the shard's scratch: done with
+    return own.report
+
+
+async def _make_shards(shards: list[int], scratch: Path, writers, report) -> None:
+    """Make ``shards`` at the same time, a Pagefind process each, and have the
+    ``writers`` pool write each into the output as soon as it is made; their
+    write reports go into ``report``."""
 
     async def make(shard: int) -> None:
-        into = await _make_index(todo[shard][1], scratch / str(shard))
-        await asyncio.to_thread(write_back, shard, into)
+        folder = scratch / str(shard)
+        into = await _make_index(folder / "site", folder / INDEX_FOLDER)
+        written = writers.apply_async(_write_back, (shard, into))
+        report.merge(await asyncio.to_thread(written.get))
 
-    await asyncio.gather(*(make(shard) for shard in sorted(todo)))
+    await asyncio.gather(*(make(shard) for shard in shards))

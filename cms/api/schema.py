@@ -20,12 +20,12 @@ from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
+    max_aliases,
+    query_depth_limiter,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
@@ -432,6 +432,15 @@ def _extensions():
         default_limit=settings.PORTAL_API_DEFAULT_PAGE_SIZE,
         max_limit=settings.PORTAL_API_MAX_PAGE_SIZE,
     )
+    # The alias and depth limits as rule classes made once, not strawberry's
+    # MaxAliasesLimiter and QueryDepthLimiter extensions: those make a new rule
+    # class for every request, and the validation cache, keyed on the rules, then
+    # never found a document validated before.
+    limits = [
+        max_aliases.create_validator(settings.PORTAL_API_MAX_ALIASES),
+        query_depth_limiter.create_validator(settings.PORTAL_API_MAX_DEPTH, None),
+        cost,
+    ]
     extensions = [
         lambda: MaxTokensLimiter(settings.PORTAL_API_MAX_TOKENS),
         # The builder sends the same few documents over and over: parse and
@@ -439,9 +448,7 @@ def _extensions():
         # introspection gate still applies).
         lambda: ParserCache(maxsize=64),
         lambda: ValidationCache(maxsize=64),
-        lambda: MaxAliasesLimiter(settings.PORTAL_API_MAX_ALIASES),
-        lambda: QueryDepthLimiter(settings.PORTAL_API_MAX_DEPTH),
-        lambda: AddValidationRules([cost]),
+        lambda: AddValidationRules(limits),
         lambda: MaskErrors(
             should_mask_error=should_mask_error, error_message=INTERNAL_ERROR_MESSAGE
         ),

@@ -74,6 +74,26 @@ def test_too_many_aliases_are_refused(client):
     assert "aliases" in messages[0]
 
 
+def test_a_document_is_validated_once_across_requests(client, monkeypatch):
+    """The limits are rule classes made once, so strawberry's validation cache
+    (keyed on document and rules) finds a document validated before: the
+    builder sends the same few documents for every page window."""
+    import strawberry.schema.schema as strawberry_schema
+
+    validated = []
+    real = strawberry_schema.validate
+
+    def counted(*args, **kwargs):
+        validated.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(strawberry_schema, "validate", counted)
+    query = "query ValidatedOnce { site { name } }"
+    for _ in range(3):
+        assert error_messages(post_graphql(client, query)) == []
+    assert len(validated) == 1
+
+
 def test_too_many_tokens_are_refused(client):
     fields = " ".join(["__typename"] * 12_000)
     messages = error_messages(post_graphql(client, f"{{ {fields} }}"))

@@ -1,16 +1,18 @@
 """What the theme's build adds, read from the built files: the akiya finder's
 index, SEO and sharing metadata, the performance budget, and the Pagefind index
 (switchable, and left alone when no page changed). The rules of
-``builders.finder`` are tested without a build."""
+``builders.finder`` are tested without a build, and so is the renderer's key lookup."""
 
 import gzip
 import json
 import re
 from urllib.parse import unquote, urlsplit
 
+import jinja2
 import pytest
 
 from builders import finder, search
+from builders.render import DictFirstEnvironment, dict_first
 
 from .conftest import (
     KOMINKA,
@@ -43,6 +45,19 @@ KB = 1024
 )
 def test_finder_reads_sale_price_and_rent(record, expected):
     assert finder.prices(record) == expected
+
+
+def test_templates_look_up_dict_keys_as_jinja_does():
+    """The renderer's environment reads ``page.title`` from a dict's key at once;
+    a name dict has itself (``items``) still means the method, and a missing key
+    is still undefined."""
+    env = dict_first(jinja2.Environment())
+    assert isinstance(env, DictFirstEnvironment)
+    template = env.from_string(
+        "{{ d.title }}|{{ d.items() | list | length }}|{{ d.gone is undefined }}"
+        "|{{ n.real }}"
+    )
+    assert template.render(d={"title": "古民家", "items": 3}, n=7) == "古民家|2|True|7"
 
 
 def test_finder_tells_land_from_houses_and_counts_rooms():
@@ -350,8 +365,14 @@ def test_pagefind_indexes_a_pages_search_copy_as_the_page_itself(theme_site, tmp
     assert len(whole) > 20
     assert sum(map(len, copies.values())) < sum(map(len, whole.values())) / 2
 
-    from_pages = search._run(search._make_index(whole, tmp_path / "pages"))
-    from_copies = search._run(search._make_index(copies, tmp_path / "copies"))
+    search.write_files(tmp_path / "pages", whole)
+    search.write_files(tmp_path / "copies", copies)
+    from_pages = search._run(
+        search._make_index(tmp_path / "pages", tmp_path / "pages-index")
+    )
+    from_copies = search._run(
+        search._make_index(tmp_path / "copies", tmp_path / "copies-index")
+    )
     records = _fragments(from_pages)
     assert records == _fragments(from_copies)
     assert any(r["meta"].get("image") for r in records)
