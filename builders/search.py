@@ -383,6 +383,8 @@ def index_site(session) -> None:
         session.summary.warnings.append(
             f"サイト内検索の索引を作れませんでした: {error}"
         )
+    finally:
+        _WRITING = None  # not the manifest kept alive until the next build
 
 
 #: (output folder, shard → key) of the index being written, for ``_write_back``.
