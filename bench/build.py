@@ -7,7 +7,8 @@ municipalities, ``--akiya`` vacant-house listings (three photos each, default
 theme:
 
 * the full build (fetch through GraphQL in-process, images, render, write):
-  seconds, output pages, milliseconds per output page;
+  seconds, output pages, milliseconds per output page; ``--repeat`` builds
+  (default 3), of which the median is reported and every one listed;
 * an incremental build after editing and publishing one listing, as a publish
   builds it (search index deferred): seconds and files written; then the build
   that refreshes the search index;
@@ -17,6 +18,11 @@ theme:
 
 Targets on the 2-core reference machine: ≤ 2 ms per output page, ≤ 1 s for the
 one-listing incremental build, ≤ 1 GB peak memory.
+
+The measured builds are deleted at the end. On ext4 without a journal, files
+made within minutes of deleting tens of thousands cost more kernel time, so a
+run started right after another one is slower by a second or two: to compare two
+versions, leave a few minutes between runs or alternate them.
 """
 
 import datetime
@@ -24,6 +30,7 @@ import json
 import os
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,6 +50,12 @@ def add_arguments(parser):
         metavar="DIR",
         help="このフォルダにデータを作って残す（あれば再利用）",
     )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="全体ビルドの計測回数（中央値を採用）",
+    )
     parser.add_argument("--worker", action="store_true", help=_hidden())
     parser.add_argument("--fill", action="store_true", help=_hidden())
 
@@ -58,7 +71,7 @@ def run(args) -> dict | None:
         _fill_once(args)
         return None
     if args.worker:
-        return measure()
+        return measure(max(1, args.repeat))
     if args.keep:
         return _run_in(Path(args.keep), args)
     with tempfile.TemporaryDirectory(prefix="build-bench-") as var_dir:
@@ -80,7 +93,11 @@ def _run_in(var_dir: Path, args) -> dict:
     # process's peak memory is the build's, not the data generator's.
     subprocess.run([*command, "--fill"], env=env, check=True)
     process = subprocess.run(
-        [*command, "--worker"], env=env, check=True, stdout=subprocess.PIPE, text=True
+        [*command, "--worker", "--repeat", str(args.repeat)],
+        env=env,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     lines = process.stdout.strip().splitlines()
     for line in lines[:-1]:
@@ -107,7 +124,7 @@ def _fill_once(args) -> None:
     )
 
 
-def measure() -> dict:
+def measure(repeat: int = 1) -> dict:
     from django.db import connection
 
     from builders.build import BuildOptions, build_site
@@ -115,32 +132,39 @@ def measure() -> dict:
 
     searches = _watch_search()
     paths = build_paths()
-    if paths.state.exists():
-        # A previous run's state would make the "full" build incremental. Its
-        # folder is set aside and deleted after the measurements, not before:
-        # on a file system without a journal (ext4 here), the kernel skips the
-        # inodes of files deleted in the last minute or more when it makes new
-        # ones, which made every file of the measured build cost several times
-        # as much kernel time (its render phase: 11-16 CPU-s of it, 2.5 without).
-        paths.root.rename(
-            paths.root.with_name(f"{paths.root.name}-old-{uuid.uuid4().hex}")
-        )
     _warm_renditions()
     connection.close()
 
-    cpu_before = _cpu_seconds()
-    started = time.perf_counter()
-    full = build_site(BuildOptions(full=True, progress=True))
-    full_seconds = time.perf_counter() - started
-    full_cpu = _cpu_seconds() - cpu_before
+    runs = []
+    for attempt in range(repeat):
+        if paths.state.exists():
+            # A previous build's state would make the "full" build incremental.
+            # Its folder is set aside and deleted after the measurements, not
+            # before: on a file system without a journal (ext4 here), the kernel
+            # skips the inodes of files deleted in the last minute or more when it
+            # makes new ones, which made every file of the measured build cost
+            # several times as much kernel time (its render phase: 11-16 CPU-s of
+            # it, 2.5 without).
+            paths.root.rename(
+                paths.root.with_name(f"{paths.root.name}-old-{uuid.uuid4().hex}")
+            )
+        cpu_before = _cpu_seconds()
+        started = time.perf_counter()
+        full = build_site(BuildOptions(full=True, progress=attempt == 0))
+        seconds = time.perf_counter() - started
+        runs.append((seconds, _cpu_seconds() - cpu_before, full))
+        pages = full.pages_total
+        print(
+            f"full build {attempt + 1}/{repeat}: {seconds:.2f} s, {pages} output "
+            f"pages, {full.files_written} files written "
+            f"({1000 * seconds / max(pages, 1):.2f} ms per page)",
+            flush=True,
+        )
+        print(f"  phases: {json.dumps(full.phases)}", flush=True)
+    # The median run (by seconds) is reported; every run's seconds are listed.
+    full_seconds, full_cpu, full = sorted(runs, key=lambda run: run[0])[len(runs) // 2]
+    full_search = statistics.median(searches["seconds"][:repeat])
     pages = full.pages_total
-    print(
-        f"full build: {full_seconds:.2f} s, {pages} output pages, "
-        f"{full.files_written} files written "
-        f"({1000 * full_seconds / max(pages, 1):.2f} ms per page)",
-        flush=True,
-    )
-    print(f"  phases: {json.dumps(full.phases)}", flush=True)
 
     _edit_one_listing()
     started = time.perf_counter()
@@ -175,6 +199,8 @@ def measure() -> dict:
     search_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {
         "full_build_seconds": round(full_seconds, 2),
+        "full_build_runs": [round(run[0], 2) for run in runs],
+        "full_cpu_runs": [round(run[1], 1) for run in runs],
         "output_pages": pages,
         "output_files": full.files_total,
         "ms_per_page": round(1000 * full_seconds / max(pages, 1), 3),
@@ -193,9 +219,7 @@ def measure() -> dict:
         # separately: it runs in the search refresh, not in a publish's build.
         "peak_memory_mb": round(peak_mb, 1),
         "search_peak_memory_mb": round(search_peak_mb, 1),
-        "search_seconds_in_full_build": round(searches["seconds"][0], 2)
-        if searches["seconds"]
-        else None,
+        "search_seconds_in_full_build": round(full_search, 2),
         "targets": {
             "ms_per_page": 2.0,
             "incremental_seconds": 1.0,

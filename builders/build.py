@@ -185,6 +185,18 @@ class BuildSession:
         # Where the render workers put the pages' search copies (builders/search.py).
         self.search_scratch: Path | None = None
 
+    def release(self) -> None:
+        """Drop what the build held (records, site model, renderer, manifest).
+        The renderer and Pelican's objects refer back to the session, and the
+        collector is off during a build: without this, a long-running worker's
+        next build started with the previous one's data still in memory."""
+        self.records = {}
+        self.fragment_memo = {}
+        self.images = {}
+        self.model = None
+        self.renderer = None
+        self.folder = None
+
     def log(self, message: str) -> None:
         logger.info(message)
         if self.options.log:
@@ -447,9 +459,15 @@ def build_site(options: BuildOptions) -> BuildSummary:
     try:
         return _build(session, started)
     finally:
+        global _SESSION
+        # The workers' module-level reference: kept, it would hold this build's
+        # records (hundreds of MB for a large site) until the next build, which
+        # a long-running task worker then ran with two builds' worth in memory.
+        _SESSION = None
+        search.close_scratch(session)
+        session.release()
         if collecting:
             gc.enable()
-        search.close_scratch(session)
         state.close()
         if summary.seconds == 0:
             summary.seconds = round(time.perf_counter() - started, 3)

@@ -63,8 +63,10 @@ _BYTECODE_CACHES: dict[Path, object] = {}
 def _bytecode_cache(folder: Path):
     from jinja2 import FileSystemBytecodeCache
 
+    # Made again when it is gone: the cache folder may be deleted between two
+    # builds of one long-running process (clearing the cache, a benchmark).
+    folder.mkdir(parents=True, exist_ok=True)
     if folder not in _BYTECODE_CACHES:
-        folder.mkdir(parents=True, exist_ok=True)
         _BYTECODE_CACHES[folder] = FileSystemBytecodeCache(str(folder))
     return _BYTECODE_CACHES[folder]
 

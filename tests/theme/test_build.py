@@ -60,6 +60,20 @@ def test_templates_look_up_dict_keys_as_jinja_does():
     assert template.render(d={"title": "古民家", "items": 3}, n=7) == "古民家|2|True|7"
 
 
+def test_the_template_cache_folder_is_made_again_when_it_was_deleted(tmp_path):
+    """A long-running worker keeps its bytecode cache object between builds; a
+    build after the cache folder was deleted must not fail writing to it."""
+    import shutil
+
+    from builders.pelican_plugin import _bytecode_cache
+
+    folder = tmp_path / "jinja"
+    first = _bytecode_cache(folder)
+    shutil.rmtree(folder)
+    assert _bytecode_cache(folder) is first
+    assert folder.is_dir()
+
+
 def test_finder_tells_land_from_houses_and_counts_rooms():
     assert finder.property_kind({"propertyType": {"label": "空き地"}}) == "land"
     assert (
