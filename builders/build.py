@@ -23,7 +23,6 @@ import gc
 import hashlib
 import io
 import logging
-import multiprocessing
 import os
 import shutil
 import time
@@ -42,6 +41,7 @@ from .output import OutputFolder, WriteReport
 from .site import Output, SiteModel
 from .snapshot import card, card_hash, content_hash, normalize
 from .state import BuildState
+from .workers import fork_pool
 
 logger = logging.getLogger(__name__)
 
@@ -118,13 +118,14 @@ def worker_count(requested: int | None) -> int:
 
 # --- Worker processes -------------------------------------------------------------------
 # Work is spread with a fork-based pool: the children inherit the session (the
-# transport, the site model, the Jinja environment) instead of having it pickled.
+# transport, the site model, the Jinja environment) instead of having it pickled
+# (builders/workers.py, which also gives them back the default signal handlers).
 
 _SESSION: "BuildSession | None" = None
 
 
 def _pool(workers: int):
-    return multiprocessing.get_context("fork").Pool(workers, initializer=_child_start)
+    return fork_pool(workers, initializer=_child_start)
 
 
 def _child_start() -> None:

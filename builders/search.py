@@ -25,7 +25,6 @@ browser searches the first shard and merges the others into its results
 import asyncio
 import hashlib
 import logging
-import multiprocessing
 import os
 import shutil
 import tempfile
@@ -33,6 +32,8 @@ import threading
 import time
 import zlib
 from pathlib import Path
+
+from .workers import fork_pool
 
 logger = logging.getLogger(__name__)
 
@@ -375,7 +376,7 @@ def index_site(session) -> None:
     # interpreter lock. The processes are forked before Pagefind starts (no
     # threads of the event loop to fork with).
     try:
-        with multiprocessing.get_context("fork").Pool(len(todo)) as writers:
+        with fork_pool(len(todo)) as writers:
             _run(_make_shards(sorted(todo), scratch, writers, folder.report))
     except Exception as error:
         # A site without search is better than no site: say so and go on.

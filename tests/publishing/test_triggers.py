@@ -188,3 +188,32 @@ def test_faq_edits_ask_for_a_build(portal, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         make_answer("kosodate", "子育ての支援はありますか")
     assert queued_builds().count() == 1
+
+
+def test_a_build_in_the_task_worker_ends_its_worker_processes():
+    """The publishing task worker (django-tasks' db_worker) catches SIGTERM to
+    finish its task first. A build's forked pool workers inherited that handler,
+    ignored ``Pool.terminate()``, and the build (a publish after a bulk import,
+    a full rebuild) waited for them for ever."""
+    import signal
+    import threading
+
+    from builders.workers import fork_pool
+
+    finished = threading.Event()
+
+    def build_like():
+        with fork_pool(2) as pool:
+            assert pool.map(abs, [-1, -2, -3]) == [1, 2, 3]
+        finished.set()
+
+    caught = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: caught.append(1))
+    try:
+        thread = threading.Thread(target=build_like, daemon=True)
+        thread.start()
+        thread.join(timeout=30)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert finished.is_set(), "the pool's workers ignored SIGTERM"
+    assert caught == []  # the signal went to the workers, not to this process
