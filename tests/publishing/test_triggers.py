@@ -194,7 +194,10 @@ def test_a_build_in_the_task_worker_ends_its_worker_processes():
     """The publishing task worker (django-tasks' db_worker) catches SIGTERM to
     finish its task first. A build's forked pool workers inherited that handler,
     ignored ``Pool.terminate()``, and the build (a publish after a bulk import,
-    a full rebuild) waited for them for ever."""
+    a full rebuild) waited for them for ever. That includes a pool left before
+    its workers have started: the signal must not reach them while they still
+    have the inherited handler."""
+    import multiprocessing
     import signal
     import threading
 
@@ -205,6 +208,9 @@ def test_a_build_in_the_task_worker_ends_its_worker_processes():
     def build_like():
         with fork_pool(2) as pool:
             assert pool.map(abs, [-1, -2, -3]) == [1, 2, 3]
+        for _ in range(20):  # left at once: terminated while the workers start
+            with fork_pool(2):
+                pass
         finished.set()
 
     caught = []
@@ -212,8 +218,11 @@ def test_a_build_in_the_task_worker_ends_its_worker_processes():
     try:
         thread = threading.Thread(target=build_like, daemon=True)
         thread.start()
-        thread.join(timeout=30)
+        thread.join(timeout=60)
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if not finished.is_set():  # do not leave the stuck workers to hang the run
+            for child in multiprocessing.active_children():
+                child.kill()
     assert finished.is_set(), "the pool's workers ignored SIGTERM"
     assert caught == []  # the signal went to the workers, not to this process
