@@ -16,7 +16,7 @@ from itertools import groupby
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import ForeignKey
+from django.db.models import ForeignKey, Prefetch
 from modelcluster.models import get_all_child_m2m_relations, get_all_child_relations
 from wagtail import blocks as wagtail_blocks
 from wagtail.documents.blocks import DocumentChooserBlock
@@ -167,7 +167,7 @@ def page_references(page) -> References:
         stream_block = type(page)._meta.get_field(name).stream_block
         found.update(stream_references(stream_block, raw_stream(page, name)))
     if hasattr(page, "photos"):
-        found.images.update(photo.image_id for photo in page.photos.all())
+        found.images.update(photo.image_id for photo in related(page, "photos"))
     found.images.discard(None)
     found.documents.discard(None)
     found.desks.discard(None)
@@ -184,11 +184,27 @@ def specific_queryset(model):
     # Foreign keys a page type shows in full (a program's host organisation).
     if related := getattr(model, "api_select_related", ()):
         queryset = queryset.select_related(*related)
-    prefetches = [
+    names = [
         relation.get_accessor_name() for relation in get_all_child_relations(model)
     ]
-    prefetches += [field.name for field in get_all_child_m2m_relations(model)]
-    return queryset.prefetch_related(*prefetches) if prefetches else queryset
+    names += [field.name for field in get_all_child_m2m_relations(model)]
+    # Into plain lists (read with ``related``): prefetched into the managers,
+    # Django makes a filtered queryset per page and relation just to hold the
+    # results, a tenth of a build's fetch.
+    return queryset.prefetch_related(
+        *(Prefetch(name, to_attr=_PREFETCHED.format(name)) for name in names)
+    )
+
+
+_PREFETCHED = "_api_{}"
+
+
+def related(page: Page, name: str) -> list:
+    """A page's inline children (``photos``) or parental many-to-many values
+    (``related_municipalities``): as ``specific_queryset`` loaded them, else from
+    the page itself (a preview's unsaved revision holds them in memory)."""
+    found = getattr(page, _PREFETCHED.format(name), None)
+    return found if found is not None else list(getattr(page, name).all())
 
 
 def load_specific(rows: list[tuple[int, int]]) -> list[Page]:

@@ -23,7 +23,7 @@ from cms.pages import models as pages
 from cms.ties import models as ties
 
 from .blocks import BodyBlock, body_blocks
-from .loader import raw_stream
+from .loader import raw_stream, related
 from .objects import Choice, Document, Image, PageLink, RichText, choice, choice_list
 
 # --- Field helpers ---------------------------------------------------------------
@@ -283,7 +283,7 @@ class ListingPhoto:
 
 def photos_field():
     def resolve(root) -> list[ListingPhoto]:
-        return list(root.photos.all())
+        return related(root, "photos")
 
     return strawberry.field(resolver=resolve, description="写真")
 
@@ -384,7 +384,7 @@ class ArticlePage(Page):
     @strawberry.field(description="関係する市町村")
     def related_municipalities(self, info: Info) -> list[Municipality]:
         loader = _loader(info)
-        ids = [m.pk for m in self.related_municipalities.all()]
+        ids = [m.pk for m in related(self, "related_municipalities")]
         return [m for m in map(loader.municipality, ids) if m is not None]
 
 

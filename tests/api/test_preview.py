@@ -212,3 +212,32 @@ def test_a_new_page_can_be_previewed_before_it_is_saved(login, portal):
     html = editor.get(src).content.decode()
     assert "新しいお試し住宅" in html and "まだ保存していない住宅です。" in html
     assert not TrialStayPage.objects.filter(slug="new-stay").exists()
+
+
+def test_a_preview_shows_the_drafts_own_photos_and_the_api_the_published_ones(
+    gql, portal
+):
+    """Published pages' photos come from the query's prefetch; a preview's from
+    the draft in memory (added in the editor, not saved to the page yet)."""
+    from cms.core.models import PortalImage
+    from cms.listings.models import AkiyaPhoto
+
+    image = PortalImage.objects.get(title="mito-photo")
+    page = mito_akiya(portal)
+    page.photos.add(AkiyaPhoto(image=image, caption="外観"))
+    page.save_revision().publish()
+    page = AkiyaListingPage.objects.get(pk=page.pk)
+    page.photos.add(AkiyaPhoto(image=image, caption="下書きで足した写真"))
+    token = page.create_page_preview().token
+
+    query = """
+    query($token: String, $id: ID) {
+      page(previewToken: $token, id: $id) {
+        ... on AkiyaListingPage { photos { caption image { id } } }
+      }
+    }"""
+    draft = gql(query, {"token": token})["data"]["page"]["photos"]
+    assert [p["caption"] for p in draft] == ["外観", "下書きで足した写真"]
+    assert all(p["image"] == {"id": str(image.pk)} for p in draft)
+    published = gql(query, {"id": str(page.pk)})["data"]["page"]["photos"]
+    assert [p["caption"] for p in published] == ["外観"]
