@@ -29,7 +29,7 @@ def test_no_template_has_serious_or_critical_axe_violations(
             if name == "akiya_finder":
                 page.locator("#finder").wait_for(state="visible")
             if name in ("support_index", "support_town_index"):
-                page.locator("#support-finder").wait_for(state="visible")
+                page.locator("#support-finder[data-ready]").wait_for()
             problems = axe_violations(page, axe_source)
             if problems:
                 found[f"{name} {path}"] = problems

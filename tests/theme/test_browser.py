@@ -230,7 +230,7 @@ def test_support_finder_filters_by_category_and_town_and_the_url_restores_them(
     tab, theme_site
 ):
     tab.goto(theme_site.url + "/support/")
-    tab.locator("#support-finder").wait_for(state="visible")
+    tab.locator("#support-finder[data-ready]").wait_for()
     # The prefecture's list holds every town's measures too.
     assert shown_measures(tab) == SUPPORT_TITLES
     count = tab.locator("#support-count")
@@ -262,7 +262,7 @@ def test_support_finder_filters_by_category_and_town_and_the_url_restores_them(
 
     shared = tab.context.new_page()
     shared.goto(theme_site.url + "/support/?c=住まい&m=tsukuba")
-    shared.locator("#support-finder").wait_for(state="visible")
+    shared.locator("#support-finder[data-ready]").wait_for()
     assert shared.get_by_label("分野", exact=True).input_value() == "住まい"
     assert shared.get_by_label("市町村", exact=True).input_value() == "tsukuba"
     assert shown_measures(shared) == {TSUKUBA_HOUSING}
@@ -280,18 +280,18 @@ def test_support_pages_link_into_the_finder_with_their_category_and_town(
         "link", name=re.compile("水戸市で使える支援策を分野で絞り込む")
     ).click()
     tab.wait_for_url("**/support/?m=mito")
-    tab.locator("#support-finder").wait_for(state="visible")
+    tab.locator("#support-finder[data-ready]").wait_for()
     assert shown_measures(tab) == {MITO_HOUSING, MITO_CHILDCARE, PREF_GRANT}
 
     tab.get_by_role("link", name=MITO_HOUSING).click()
     tab.wait_for_url(re.compile(r"/towns/mito/support/[^/]+/$"))
     tab.get_by_role("link", name="「住まい」の支援策をほかにも探す").click()
-    tab.locator("#support-finder").wait_for(state="visible")
+    tab.locator("#support-finder[data-ready]").wait_for()
     assert shown_measures(tab) == {MITO_HOUSING, TSUKUBA_HOUSING}
 
     # A town's own list filters by category only.
     tab.goto(theme_site.url + "/towns/mito/support/")
-    tab.locator("#support-finder").wait_for(state="visible")
+    tab.locator("#support-finder[data-ready]").wait_for()
     assert tab.get_by_label("市町村", exact=True).count() == 0
     tab.get_by_label("分野", exact=True).select_option("子育て")
     assert shown_measures(tab) == {MITO_CHILDCARE}

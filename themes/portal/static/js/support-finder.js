@@ -68,6 +68,7 @@
 
   restore(new URLSearchParams(location.search));
   update(false);
+  finder.setAttribute("data-ready", ""); // the list below now shows the filters' result
   form.addEventListener("change", function () {
     update(true);
   });
