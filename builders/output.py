@@ -15,11 +15,18 @@ from pathlib import Path
 
 from .state import OutputEntry
 
-_LINK = re.compile(rb'(?:href|src)="(/(?!/)[^"#?]*)')
+# One expression per attribute: a pattern that starts with a literal is searched
+# for far faster (``(?:href|src)=`` in one pattern took three times as long).
+_LINKS = (
+    re.compile(rb'href="(/(?!/)[^"#?]*)'),
+    re.compile(rb'src="(/(?!/)[^"#?]*)'),
+)
 
 
 def links_in(data: bytes) -> tuple[str, ...]:
-    return tuple(sorted({m.decode("utf-8", "replace") for m in _LINK.findall(data)}))
+    """The site paths that ``href`` and ``src`` attributes of a page point at."""
+    found = {link for pattern in _LINKS for link in pattern.findall(data)}
+    return tuple(sorted(link.decode("utf-8", "replace") for link in found))
 
 
 @dataclass

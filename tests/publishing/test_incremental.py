@@ -18,6 +18,7 @@ from django.core.files.images import ImageFile
 from PIL import Image as PILImage
 
 from builders.build import BuildFailed, BuildOptions, build_site
+from builders.output import links_in
 from cms.core.models import PortalImage
 from cms.listings.models import AkiyaListingPage, AkiyaPhoto
 from tests import factories
@@ -321,3 +322,21 @@ def test_faq_page_chat_widget_and_analytics_script(builder, portal):
     assert "faq/index.html" in summary.written_paths
     assert summary.pages_rendered == 1
     assert "移住支援金の金額は？" in html(output, "faq")
+
+
+def test_links_are_collected_from_href_and_src_only():
+    page = (
+        b'<a href="/akiya/?page=2">x</a><a href="/towns/mito/#desk">y</a>'
+        b'<img src="/media/a.jpg" srcset="/media/b.jpg 480w" data-src="/media/c.jpg">'
+        b'<a href="//cdn.example.jp/x">z</a><a href="https://example.jp/">e</a>'
+        b'<form action="/search/"></form><link href="/assets/site.css">'
+        b'<a href="/\xe7\x94\xba/">\xe7\x94\xba</a>'
+    )
+    assert links_in(page) == (
+        "/akiya/",
+        "/assets/site.css",
+        "/media/a.jpg",
+        "/media/c.jpg",
+        "/towns/mito/",
+        "/町/",
+    )
