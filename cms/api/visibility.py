@@ -81,7 +81,8 @@ class PublicScope:
             page__path__startswith=root_path
         ).values_list("page__path", flat=True)
         # Only a hidden page with children hides anything beyond itself; leaves
-        # (drafts, most of them) are already excluded by own_visibility_q.
+        # (drafts, most of them) are already excluded by own_visibility_q. The
+        # pages with children have an index of their own (migration 0002).
         closed = (
             Page.objects.filter(path__startswith=root_path, numchild__gt=0)
             .exclude(own_visibility_q(at))
