@@ -3,6 +3,7 @@ the tests that read or click through a build."""
 
 import functools
 import http.server
+import sys
 import threading
 from pathlib import Path
 
@@ -27,10 +28,18 @@ def serve_folder(folder: Path):
     """``folder`` served over HTTP by a thread, as a static host would (the site's
     own 404 page); the caller shuts the server down."""
     handler = functools.partial(_StaticHost, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _StaticServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     return server
+
+
+class _StaticServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # A browser that leaves a page drops the requests still under way (its
+        # images, the search index): not an error of the site. Others are shown.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _StaticHost(http.server.SimpleHTTPRequestHandler):
