@@ -19,9 +19,13 @@ import multiprocessing
 import signal
 from collections.abc import Callable
 
-STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT} | (
-    {signal.SIGQUIT} if hasattr(signal, "SIGQUIT") else set()
-)
+#: The signals that stop a process, with the handlers a fresh Python has.
+DEFAULT_HANDLERS = {
+    signal.SIGTERM: signal.SIG_DFL,
+    signal.SIGINT: signal.default_int_handler,
+    **({signal.SIGQUIT: signal.SIG_DFL} if hasattr(signal, "SIGQUIT") else {}),
+}
+STOP_SIGNALS = set(DEFAULT_HANDLERS)
 
 
 def fork_pool(workers: int, initializer: Callable[[], None] | None = None):
@@ -41,10 +45,8 @@ def _stop_signals_blocked():
 
 
 def _start(initializer: Callable[[], None] | None) -> None:
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    if hasattr(signal, "SIGQUIT"):
-        signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+    for number, handler in DEFAULT_HANDLERS.items():
+        signal.signal(number, handler)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
     if initializer is not None:
         initializer()

@@ -182,8 +182,8 @@ def specific_queryset(model):
     many-to-many fields and ``api_select_related`` loaded with it."""
     queryset = model.objects.all()
     # Foreign keys a page type shows in full (a program's host organisation).
-    if related := getattr(model, "api_select_related", ()):
-        queryset = queryset.select_related(*related)
+    if shown := getattr(model, "api_select_related", ()):
+        queryset = queryset.select_related(*shown)
     names = [
         relation.get_accessor_name() for relation in get_all_child_relations(model)
     ]
