@@ -7,6 +7,7 @@ Builds run in-process (GraphQL executed in this test's transaction) with one
 worker; a list page size of 2 makes pagination shift with a few listings.
 """
 
+import gc
 import hashlib
 import io
 import re
@@ -115,6 +116,20 @@ def test_full_build_holds_public_content_only(builder, portal):
         assert (output / name).is_file(), name
     assert list(output.rglob("*.ics")), "an .ics file per event"
     assert "<loc>" in (output / "sitemap.xml").read_text()
+
+
+def test_a_build_leaves_nothing_of_itself_in_memory(builder, portal):
+    """The publishing task worker builds again and again in one process: once a
+    build is over, its session and site model (every page's card) are gone, also
+    from Pelican's memoized page methods."""
+    from builders.build import BuildSession
+    from builders.site import SiteModel
+
+    builder(full=True)
+    builder(full=True)
+    gc.collect()
+    alive = [o for o in gc.get_objects() if type(o) in (BuildSession, SiteModel)]
+    assert not alive
 
 
 def test_second_build_without_changes_writes_nothing(builder, portal):
@@ -340,3 +355,4 @@ def test_links_are_collected_from_href_and_src_only():
         "/towns/mito/",
         "/町/",
     )
+
