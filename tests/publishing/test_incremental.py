@@ -10,6 +10,7 @@ worker; a list page size of 2 makes pagination shift with a few listings.
 import gc
 import hashlib
 import io
+import pickle
 import re
 from pathlib import Path
 from urllib.parse import unquote
@@ -356,3 +357,14 @@ def test_links_are_collected_from_href_and_src_only():
         "/町/",
     )
 
+
+def test_a_link_found_on_many_pages_is_one_string_in_memory():
+    """A full build keeps the links of every file until its link check: the
+    header's and footer's, on every page, are one object each, and a render
+    worker's chunk of pages reaches the build process with each link once."""
+    first = links_in(b'<a href="/akiya/">a</a><a href="/towns/mito/">m</a>')
+    second = links_in(b'<a href="/towns/mito/">m</a><img src="/media/x.jpg">')
+    assert first[1] == second[1] == "/towns/mito/"
+    assert first[1] is second[1]
+    received = pickle.loads(pickle.dumps([first, second]))
+    assert received[0][1] is received[1][1]
