@@ -16,19 +16,10 @@ from contextlib import contextmanager
 
 import urllib3
 from django.conf import settings
-from linebot.v3 import audience, insight
-from linebot.v3.audience.exceptions import ApiException as AudienceApiException
-from linebot.v3.insight.exceptions import ApiException as InsightApiException
-from linebot.v3.messaging import (
-    ApiClient,
-    Configuration,
-    MessagingApi,
-    MessagingApiBlob,
-)
-from linebot.v3.messaging.exceptions import ApiException
 
-# Each part of the SDK (messaging, audience, insight) has its own exception class.
-API_EXCEPTIONS = (ApiException, AudienceApiException, InsightApiException)
+# line-bot-sdk is imported where it is used: with aiohttp it is 37 MB of every
+# process that imports it, and most never talk to LINE (the admin's other pages,
+# the public endpoints, the site build, which loads every app's admin hooks).
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +37,19 @@ def signature_is_valid(secret: str, body: bytes, signature: str) -> bool:
     return hmac.compare_digest(base64.b64encode(digest).decode(), signature.strip())
 
 
-def _configuration(channel, data: bool = False, kind=Configuration):
+def api_exceptions() -> tuple[type[Exception], ...]:
+    """The SDK's exception classes: messaging, audience and insight each have
+    their own (an ``except`` clause evaluates this only when something raised)."""
+    from linebot.v3.audience.exceptions import ApiException as AudienceApiException
+    from linebot.v3.insight.exceptions import ApiException as InsightApiException
+    from linebot.v3.messaging.exceptions import ApiException
+
+    return (ApiException, AudienceApiException, InsightApiException)
+
+
+def _configuration(channel, data: bool = False, kind=None):
+    if kind is None:
+        from linebot.v3.messaging import Configuration as kind
     _, token = channel.credentials()
     if not token:
         raise ChannelNotConfigured(
@@ -59,12 +62,16 @@ def _configuration(channel, data: bool = False, kind=Configuration):
 
 @contextmanager
 def messaging_api(channel):
+    from linebot.v3.messaging import ApiClient, MessagingApi
+
     with ApiClient(_configuration(channel)) as api_client:
         yield MessagingApi(api_client)
 
 
 @contextmanager
 def blob_api(channel):
+    from linebot.v3.messaging import ApiClient, MessagingApiBlob
+
     with ApiClient(_configuration(channel, data=True)) as api_client:
         yield MessagingApiBlob(api_client)
 
@@ -72,6 +79,8 @@ def blob_api(channel):
 @contextmanager
 def audience_api(channel):
     """Audiences (user-ID upload by JSON is on the main host, api.line.me)."""
+    from linebot.v3 import audience
+
     config = _configuration(channel, kind=audience.Configuration)
     with audience.ApiClient(config) as api_client:
         yield audience.ManageAudience(api_client)
@@ -79,6 +88,8 @@ def audience_api(channel):
 
 @contextmanager
 def insight_api(channel):
+    from linebot.v3 import insight
+
     config = _configuration(channel, kind=insight.Configuration)
     with insight.ApiClient(config) as api_client:
         yield insight.Insight(api_client)
@@ -146,7 +157,7 @@ def call_with_retry(
         try:
             call()
             return True, attempt, ""
-        except API_EXCEPTIONS as exc:
+        except api_exceptions() as exc:
             if exc.status == 409:
                 return True, attempt, ""
             error = f"HTTP {exc.status}: {(exc.body or '')[:300]}"

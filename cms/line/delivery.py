@@ -13,7 +13,6 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from linebot.v3.messaging import Message, MulticastRequest
 from pydantic.v1 import ValidationError
 
 from . import media, narrowcast, schedule, tracking
@@ -117,6 +116,8 @@ def validate_messages(objects: list[dict]) -> list[str]:
 def sdk_shape_problem(obj: dict) -> str:
     """The SDK's own models of LINE's message objects catch missing or mistyped
     properties deep inside Flex or imagemap JSON; the first one, or ""."""
+    from linebot.v3.messaging import Message
+
     try:
         Message.from_dict(obj)
     except ValidationError as error:
@@ -330,6 +331,8 @@ def send_run(
 
 
 def _send_batch(channel, batch: DeliveryBatch, objects, bucket, retry_kwargs):
+    from linebot.v3.messaging import MulticastRequest
+
     request = MulticastRequest.from_dict({"to": batch.user_ids, "messages": objects})
 
     def call():

@@ -11,7 +11,6 @@ import logging
 import time
 
 from django.db import IntegrityError, transaction
-from linebot.v3.messaging import ReplyMessageRequest
 
 from cms.chat.models import ChatSettings, FaqAnswer, TurnOutcome
 from cms.chat.service import (
@@ -108,6 +107,8 @@ def session_id_for(channel, user_id: str) -> str:
 
 
 def reply(channel, reply_token: str, messages: list[dict], user_id: str = "") -> bool:
+    from linebot.v3.messaging import ReplyMessageRequest
+
     if not reply_token or not messages:
         return False
     request = ReplyMessageRequest.from_dict(

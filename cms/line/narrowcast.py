@@ -17,14 +17,9 @@ import logging
 
 from django.conf import settings
 from django.utils import timezone
-from linebot.v3.audience import (
-    AddAudienceToAudienceGroupRequest,
-    CreateAudienceGroupRequest,
-)
-from linebot.v3.messaging import BroadcastRequest, NarrowcastRequest
 
 from .client import (
-    API_EXCEPTIONS,
+    api_exceptions,
     audience_api,
     call_with_retry,
     insight_api,
@@ -75,6 +70,11 @@ def open_rate(run) -> str:
 def start(run: DeliveryRun, channel, objects: list[dict], user_ids: list[str], **kw):
     """Upload the audience and try to narrowcast at once; when LINE is still
     preparing the audience, ``update_runs`` sends it later."""
+    from linebot.v3.audience import (
+        AddAudienceToAudienceGroupRequest,
+        CreateAudienceGroupRequest,
+    )
+
     run.method = SendMethod.NARROWCAST
     run.messages_sent = objects
     run.phase = "audience"
@@ -127,7 +127,7 @@ def _send_once(channel, run: DeliveryRun, send, **kw) -> tuple[bool, str, str]:
         with messaging_api(channel) as api:
             try:
                 response = send(api, str(run.retry_key))
-            except API_EXCEPTIONS as exc:
+            except api_exceptions() as exc:
                 # 409: this retry key was accepted before; LINE names that request.
                 if exc.status == 409 and exc.headers:
                     found["id"] = exc.headers.get("x-line-accepted-request-id", "")
@@ -139,6 +139,8 @@ def _send_once(channel, run: DeliveryRun, send, **kw) -> tuple[bool, str, str]:
 
 
 def _narrowcast(run: DeliveryRun, channel, **kw):
+    from linebot.v3.messaging import NarrowcastRequest
+
     request = NarrowcastRequest.from_dict(
         {
             "messages": run.messages_sent,
@@ -164,6 +166,8 @@ def start_broadcast(run: DeliveryRun, channel, objects: list[dict], **kw):
     """Broadcast to every friend of the account, also those who added it before
     our webhook recorded them (LINE knows them, we do not). LINE accepts it at
     once; its numbers come from Insight (``delivered``)."""
+    from linebot.v3.messaging import BroadcastRequest
+
     run.method = SendMethod.BROADCAST
     run.messages_sent = objects
     request = BroadcastRequest.from_dict(
@@ -218,7 +222,7 @@ def advance(run: DeliveryRun, channel=None, **kw) -> DeliveryRun:
                     f"LINEが配信を中止しました（errorCode {progress.error_code}）{reason}",
                 )
             run.save(update_fields=["phase"])
-    except API_EXCEPTIONS as exc:
+    except api_exceptions() as exc:
         # Not fatal: the next pass asks again.
         logger.warning("LINE narrowcast run %s: HTTP %s", run.pk, exc.status)
     return run
@@ -247,7 +251,7 @@ def _finish(run: DeliveryRun, channel) -> DeliveryRun:
         try:
             with audience_api(channel) as api:
                 api.delete_audience_group(run.audience_group_id)
-        except API_EXCEPTIONS as exc:
+        except api_exceptions() as exc:
             logger.warning("audience %s not deleted: %s", run.audience_group_id, exc)
     return run
 
@@ -296,6 +300,6 @@ def update_runs(now=None, **kw) -> dict:
         try:
             fetch_insight(run, now)
             refreshed += 1
-        except API_EXCEPTIONS as exc:
+        except api_exceptions() as exc:
             logger.warning("LINE insight for run %s: HTTP %s", run.pk, exc.status)
     return {"advanced": advanced, "insight": refreshed}

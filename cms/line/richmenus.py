@@ -11,13 +11,6 @@ import re
 
 from django.conf import settings
 from django.utils import timezone
-from linebot.v3.messaging import (
-    CreateRichMenuAliasRequest,
-    RichMenuBulkLinkRequest,
-    RichMenuRequest,
-    UpdateRichMenuAliasRequest,
-)
-from linebot.v3.messaging.exceptions import ApiException
 from PIL import Image, ImageDraw, ImageFont
 
 from . import tracking
@@ -237,6 +230,14 @@ class PublishError(RuntimeError):
 def publish_menu(menu: RichMenu) -> str:
     """Create ``menu`` on LINE with its image and alias; returns the new ID. The
     previous version is deleted afterwards, so friends never see no menu."""
+    from linebot.v3.messaging import (
+        CreateRichMenuAliasRequest,
+        RichMenuBulkLinkRequest,
+        RichMenuRequest,
+        UpdateRichMenuAliasRequest,
+    )
+    from linebot.v3.messaging.exceptions import ApiException
+
     request = menu_request(menu)
     problems = validate_rich_menu(request) + validate_alias(menu.alias_id)
     image, content_type = menu_image(menu)
@@ -300,6 +301,8 @@ def unpublish_menu(menu: RichMenu) -> None:
     no longer switch to it), the default setting, and the menu itself. A menu or
     alias LINE no longer has (404/400) counts as removed; anything else raises,
     so the admin keeps the menu and tells staff."""
+    from linebot.v3.messaging.exceptions import ApiException
+
     if not menu.line_rich_menu_id:
         return
     with messaging_api(menu.channel) as api:
