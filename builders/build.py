@@ -253,17 +253,22 @@ class BuildSession:
             documents.update(needs.documents)
         return window.total, rows, sources, documents, self.new_fragments
 
-    def fetch(self, store: Callable[[list[tuple]], None] | None = None) -> list[tuple]:
+    def fetch(
+        self, store: Callable[[list[tuple]], None] | None = None, keep: bool = True
+    ) -> list[tuple]:
         """Fetch the pages to (re)store, spread over the workers. ``store`` is
         given each window's rows as it arrives, while the workers fetch the next
         ones (a full build's 12,000 rows otherwise cost the parent half a second
-        with the workers done)."""
+        with the workers done). The rows are returned, or with ``keep=False``
+        only stored (the count is in ``summary.fetched_pages``)."""
         rows = []
         fragments = {}
 
         def take(result) -> None:
             _, window_rows, sources, documents, new_fragments = result
-            rows.extend(window_rows)
+            self.summary.fetched_pages += len(window_rows)
+            if keep:
+                rows.extend(window_rows)
             self.image_sources.update(sources)
             self.document_urls.update(documents)
             fragments.update(new_fragments)
@@ -383,6 +388,7 @@ class BuildSession:
         return found
 
     def render_outputs(self, outputs: list[Output]) -> WriteReport:
+        self._read_records(outputs)
         folder = OutputFolder(
             self.output_dir, self.folder.manifest, self.folder.trusted
         )
@@ -395,6 +401,16 @@ class BuildSession:
                 search.put_copy(self.search_scratch, output.path, data, made)
         return folder.report
 
+    def _read_records(self, outputs: list[Output]) -> None:
+        """The records ``outputs`` need, read from the state in one go (by each
+        render worker for its own chunk: a full build does not keep the records it
+        fetched, see ``_build``)."""
+        needed = {o.args[0] for o in outputs if o.kind in ("page", "ics")}
+        missing = [pk for pk in needed if pk not in self.records]
+        if missing:
+            state = self._child_state() if self.in_child else self.state
+            self.records.update(state.records(missing))
+
     def render(self, outputs: list[Output]) -> None:
         """Render ``outputs`` whose keys changed (all in a full build)."""
         todo = [
@@ -403,10 +419,6 @@ class BuildSession:
         self.summary.pages_rendered += sum(1 for o in todo if o.is_page)
         if not todo:
             return
-        needed = {o.args[0] for o in todo if o.kind in ("page", "ics")}
-        missing = [pk for pk in needed if pk not in self.records]
-        if missing:
-            self.records.update(self.state.records(missing))
         with self._bar(len(todo), "出力") as bar:
             if self.workers > 1 and len(todo) > 200:
                 global _SESSION
@@ -501,9 +513,11 @@ def _build(session: BuildSession, started: float) -> BuildSummary:
         session.updated_since = None
         with state.transaction():  # a failed fetch leaves the stored pages as they were
             state.clear_pages()
-            rows = session.fetch(store=state.put_pages)
-        session.records = {row[0]["id"]: row[0] for row in rows}
-        summary.fetched_pages = len(rows)
+            # Stored, not kept: each render worker reads the records of its own
+            # pages back (``_read_records``). Kept, the 12,000 records of a large
+            # site stayed in this process's memory (Python does not give it back)
+            # while Pagefind runs, the build's memory peak.
+            session.fetch(store=state.put_pages, keep=False)
         session.render_all = True
     else:
         since = (datetime.datetime.fromisoformat(last_fetch) - SINCE_MARGIN).isoformat()
