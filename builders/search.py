@@ -15,12 +15,13 @@ whole pages (tests/theme/test_build.py), and Pagefind spends about a third
 less CPU time on it. The render workers put the copies there as they write the
 pages (``put_copy``); the pages a build did not render are read back.
 
-The index is split into ``SHARDS`` shards (``pagefind/0/``, ``pagefind/1/``), a page
-going to the shard its path hashes to. The shards are made at the same time, one
-Pagefind process each, and each is written to the output as soon as it is done;
-a refresh after a publish re-makes only the shards whose pages changed. The
-browser searches the first shard and merges the others into its results
-(Pagefind's ``mergeIndex``, search.js)."""
+The index is split into ``SHARDS`` shards (``pagefind/0/`` … ``pagefind/5/``), a
+page going to the shard its path hashes to. One Pagefind process makes them one
+after the other (``_make_shards``, for the build's peak memory), and a thread
+writes each to the output while the next is made; a refresh after a publish
+re-makes only the shards whose pages changed. The browser searches the first
+shard and merges the others into its results (Pagefind's ``mergeIndex``,
+search.js)."""
 
 import asyncio
 import hashlib
@@ -32,8 +33,6 @@ import threading
 import time
 import zlib
 from pathlib import Path
-
-from .workers import fork_pool
 
 logger = logging.getLogger(__name__)
 
@@ -53,8 +52,12 @@ UNUSED_BUNDLES = (
 #: Bump when what is indexed changes (makes the next build re-index).
 INDEX_VERSION = "4"
 #: Shards of the index; a page's shard must not depend on the machine (the output is
-#: the same everywhere), so this is a constant, not the number of cores.
-SHARDS = 2
+#: the same everywhere), so this is a constant, not the number of cores. Pagefind
+#: holds a whole shard in memory (0.1 MB a listing page, on top of its 340 MB
+#: dictionary): with six, a shard of the benchmark's 12,000 pages keeps the whole
+#: build under 1 GB (``portal bench build``). A refresh after a publish re-makes
+#: one shard, a sixth of the index.
+SHARDS = 6
 #: Room the scratch folder needs for a large site (its pages' copies and index).
 SCRATCH_NEEDS = 1 << 30
 
@@ -143,25 +146,31 @@ def index_key(pages: dict[str, str], shard: int = 0) -> str:
 
 async def _make_index(site: Path, into: Path) -> Path:
     """Index the pages in the folder ``site`` (each page's ``search_copy`` at its
-    path) into the folder ``into``, which is returned.
+    path) into the folder ``into``, which is returned."""
+    from pagefind.service import PagefindService
+
+    async with PagefindService() as service:
+        await _index_with(service, site, into)
+        _settled(into)
+    return into
+
+
+async def _index_with(service, site: Path, into: Path) -> None:
+    """Index the folder ``site`` into the folder ``into`` with a running Pagefind
+    ``service``, then drop the index from the service's memory.
 
     Pagefind reads a folder far faster than files sent one by one; the folder
     holds exactly this build's pages (not files of an older build that are about
     to be deleted).
     """
     from pagefind.index import IndexConfig
-    from pagefind.service import PagefindService
 
-    config = IndexConfig(force_language="ja", output_path=str(into))
-    # Pagefind answers "written" while its writes may still be under way, and
-    # stopping the service then cuts files short: wait until no file grows (the
-    # write-back reads each one whole, ``read_complete``).
-    async with PagefindService() as service:
-        index = await service.create_index(config)
-        await index.add_directory(str(site))
-        await index.write_files()
-        await _settled(into)
-    return into
+    index = await service.create_index(
+        IndexConfig(force_language="ja", output_path=str(into))
+    )
+    await index.add_directory(str(site))
+    await index.write_files()
+    await index.delete_index()
 
 
 def write_files(folder: Path, files: dict[str, bytes]) -> None:
@@ -249,17 +258,18 @@ def _complete(data: bytes) -> bool:
 SETTLE_SECONDS = 60
 
 
-async def _settled(folder: Path, timeout: float = SETTLE_SECONDS) -> None:
-    """Wait until Pagefind's files stop appearing and growing."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+def _settled(folder: Path, timeout: float = SETTLE_SECONDS) -> None:
+    """Wait until Pagefind's files in ``folder`` stop appearing and growing:
+    Pagefind may answer "written" while its writes are still under way (and
+    stopping the service then cuts files short)."""
+    deadline = time.monotonic() + timeout
     previous = None
-    while loop.time() < deadline:
+    while time.monotonic() < deadline:
         sizes = {p: p.stat().st_size for p in folder.rglob("*") if p.is_file()}
         if sizes and sizes == previous:
             return
         previous = sizes
-        await asyncio.sleep(0.1)
+        time.sleep(0.1)
     raise RuntimeError("Pagefind did not finish writing its index in time")
 
 
@@ -368,38 +378,24 @@ def index_site(session) -> None:
     )
     del read_back
 
-    global _WRITING
-    _WRITING = (folder, todo)
-    # Each shard is written into the output by a process of its own as soon as
-    # Pagefind has made it, while the other is still being made: twelve thousand
-    # files cost a thread of this process seconds, waiting on each other's
-    # interpreter lock. The processes are forked before Pagefind starts (no
-    # threads of the event loop to fork with).
     try:
-        with fork_pool(len(todo)) as writers:
-            _run(_make_shards(sorted(todo), scratch, writers, folder.report))
+        _run(_make_shards(sorted(todo), scratch, folder, todo))
     except Exception as error:
         # A site without search is better than no site: say so and go on.
         logger.exception("Pagefind failed")
         session.summary.warnings.append(
             f"サイト内検索の索引を作れませんでした: {error}"
         )
-    finally:
-        _WRITING = None  # not the manifest kept alive until the next build
 
 
-#: (output folder, shard → key) of the index being written, for ``_write_back``.
-_WRITING = None
-
-
-def _write_back(shard: int, into: Path):
-    """Write the shard Pagefind made in ``into`` to the output (in a forked
-    process); returns the write report. The entry file goes last: it names the
-    index's other files, so a visitor never loads an entry whose files are not
-    all there yet."""
+def _write_back(folder, shard: int, key: str, into: Path):
+    """Write the shard Pagefind made in ``into`` to the output ``folder`` (in a
+    thread of its own); returns the write report. The entry file goes last: it
+    names the index's other files, so a visitor never loads an entry whose files
+    are not all there yet."""
     from .output import OutputFolder
 
-    folder, keys = _WRITING
+    _settled(into)
     own = OutputFolder(folder.root, folder.manifest, folder.trusted)
     files = sorted(
         (p for p in into.rglob("*") if p.is_file()),
@@ -408,20 +404,35 @@ def _write_back(shard: int, into: Path):
     for file in files:
         if not file.name.startswith(UNUSED_BUNDLES):
             relative = f"{shard_folder(shard)}/{file.relative_to(into).as_posix()}"
-            own.write(relative, read_complete(file), keys[shard])
+            own.write(relative, read_complete(file), key)
     shutil.rmtree(into.parent, ignore_errors=True)  # the shard's scratch: done with
     return own.report
 
 
-async def _make_shards(shards: list[int], scratch: Path, writers, report) -> None:
-    """Make ``shards`` at the same time, a Pagefind process each, and have the
-    ``writers`` pool write each into the output as soon as it is made; their
-    write reports go into ``report``."""
+async def _make_shards(shards: list[int], scratch: Path, folder, keys: dict) -> None:
+    """Make ``shards`` one after the other in one Pagefind process, and write
+    each into the output ``folder`` (its report merged into the folder's) while
+    Pagefind makes the next.
 
-    async def make(shard: int) -> None:
-        folder = scratch / str(shard)
-        into = await _make_index(folder / "site", folder / INDEX_FOLDER)
-        written = writers.apply_async(_write_back, (shard, into))
-        report.merge(await asyncio.to_thread(written.get))
+    One at a time for the build's peak memory: Pagefind holds every page of an
+    index in memory until it is written (about 0.1 MB a listing page), on top of
+    its Japanese dictionary (340 MB a process). Two shards made at the same time,
+    each by its own process, took 1.9 GB; one shard at a time in one process
+    takes the dictionary once and a shard's pages at a time. Pagefind spreads a
+    shard over both cores itself (about 1.3 of them): in ``portal bench build``
+    the search step took about as long as with two processes at once, with less
+    CPU time."""
+    from pagefind.service import PagefindService
 
-    await asyncio.gather(*(make(shard) for shard in shards))
+    writing = None
+    async with PagefindService() as service:
+        for shard in shards:
+            into = scratch / str(shard) / INDEX_FOLDER
+            await _index_with(service, into.parent / "site", into)
+            if writing is not None:
+                folder.report.merge(await writing)
+            writing = asyncio.create_task(
+                asyncio.to_thread(_write_back, folder, shard, keys[shard], into)
+            )
+        if writing is not None:
+            folder.report.merge(await writing)
