@@ -14,7 +14,10 @@ theme:
 * an incremental build after editing and publishing one listing, as a publish
   builds it (search index deferred): seconds and files written; then the build
   that refreshes the search index;
-* peak memory (the largest resident set of the build process and its workers).
+* peak memory of the whole build: the proportional set size (PSS: each page
+  shared by forked processes counted once) of the build process, its workers and
+  Pagefind together, sampled four times a second through the full builds
+  (``peak_memory_mb``); the largest single process's resident set is listed too.
 * CPU seconds of the full build (process, workers and Pagefind), which, unlike
   the seconds, do not stretch when other work shares the machine.
 
@@ -138,6 +141,7 @@ def measure(repeat: int = 1) -> dict:
     connection.close()
 
     runs = []
+    memory = TreeMemory()
     for attempt in range(repeat):
         if paths.state.exists():
             # A previous build's state would make the "full" build incremental.
@@ -152,7 +156,8 @@ def measure(repeat: int = 1) -> dict:
             )
         cpu_before = _cpu_seconds()
         started = time.perf_counter()
-        full = build_site(BuildOptions(full=True, progress=attempt == 0))
+        with memory:
+            full = build_site(BuildOptions(full=True, progress=attempt == 0))
         seconds = time.perf_counter() - started
         runs.append((seconds, _cpu_seconds() - cpu_before, full))
         pages = full.pages_total
@@ -203,12 +208,17 @@ def measure(repeat: int = 1) -> dict:
     )
 
     _delete_old_builds(paths.root)
-    peak_mb = (
+    largest_mb = (
         max(
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
             searches["children_before_kb"],
         )
         / 1024
+    )
+    print(
+        f"peak memory of the whole build: {memory.peak_mb:.0f} MB "
+        f"({', '.join(f'{name} {mb}' for name, mb in memory.peak_parts)})",
+        flush=True,
     )
     search_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {
@@ -231,9 +241,12 @@ def measure(repeat: int = 1) -> dict:
         "incremental_written": incremental.written_paths[:20],
         "incremental_phases": incremental.phases,
         "search_refresh_seconds": round(search_refresh_seconds, 2),
-        # The build process and its workers; Pagefind (a child process of its own)
-        # separately: it runs in the search refresh, not in a publish's build.
-        "peak_memory_mb": round(peak_mb, 1),
+        # The whole build at its peak: the build process, its workers and
+        # Pagefind together (PSS). Then the largest single process of the build
+        # and its workers, and Pagefind's own largest resident set.
+        "peak_memory_mb": round(memory.peak_mb, 1),
+        "peak_memory_processes_mb": memory.peak_parts,
+        "largest_process_mb": round(largest_mb, 1),
         "search_peak_memory_mb": round(search_peak_mb, 1),
         "search_seconds_in_full_build": round(full_search, 2),
         "targets": {
@@ -244,6 +257,83 @@ def measure(repeat: int = 1) -> dict:
         "cpus": os.cpu_count(),
         "photo_pool": PHOTO_POOL,
     }
+
+
+class TreeMemory:
+    """Samples the memory of this process and every process it started (workers,
+    Pagefind) in a thread: their PSS summed, from ``/proc/PID/smaps_rollup``. A
+    peak shorter than the interval can be missed."""
+
+    def __init__(self, interval: float = 0.25):
+        import threading
+
+        self.interval = interval
+        self.peak_kb = 0
+        self.peak_parts: list[tuple[str, int]] = []
+        self._stop = threading.Event()
+        self._thread = None
+
+    def __enter__(self) -> "TreeMemory":
+        """Sample until the block ends (again for each block: the peak is the
+        highest of all)."""
+        import threading
+
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def peak_mb(self) -> float:
+        return self.peak_kb / 1024
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            parts = [(name, _pss_kb(pid)) for pid, name in _tree(os.getpid())]
+            total = sum(kb for _, kb in parts)
+            if total > self.peak_kb:
+                self.peak_kb = total
+                self.peak_parts = sorted((n, kb // 1024) for n, kb in parts if kb)
+            self._stop.wait(self.interval)
+
+
+def _tree(root: int) -> list[tuple[int, str]]:
+    """(pid, name) of ``root`` and all its descendants."""
+    children: dict[int, list[int]] = {}
+    names = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as file:
+                stat = file.read()
+        except OSError:  # ended meanwhile
+            continue
+        name_end = stat.rfind(")")
+        parent = int(stat[name_end + 2 :].split()[1])
+        children.setdefault(parent, []).append(int(entry))
+        names[int(entry)] = stat[stat.find("(") + 1 : name_end]
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append((pid, names.get(pid, "?")))
+        todo += children.get(pid, [])
+    return found
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as file:
+            for line in file:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def _delete_old_builds(root: Path) -> None:
