@@ -222,9 +222,7 @@ class BuildSession:
         digest = fragment_hash(html, self.site_url, self.transport.base_url)
         found = self.fragment_memo.get(digest)
         if found is None:
-            stored = self.state.fragment(digest) if not self.in_child else None
-            if stored is None and self.in_child:
-                stored = self._child_state().fragment(digest)
+            stored = self._state_here().fragment(digest)
             if stored is not None:
                 found = Fragment.from_json(stored)
             else:
@@ -233,8 +231,11 @@ class BuildSession:
             self.fragment_memo[digest] = found
         return found
 
-    def _child_state(self) -> BuildState:
-        # A forked child must not use the parent's SQLite connection.
+    def _state_here(self) -> BuildState:
+        """The state file as this process may read it: a forked child must not
+        use the parent's SQLite connection, so it opens its own."""
+        if not self.in_child:
+            return self.state
         if getattr(self, "_own_state", None) is None:
             self._own_state = BuildState(self.state.path)
         return self._own_state
@@ -383,8 +384,7 @@ class BuildSession:
     def record(self, pk: int) -> dict:
         found = self.records.get(pk)
         if found is None:
-            state = self._child_state() if self.in_child else self.state
-            found = self.records[pk] = state.records([pk])[pk]
+            found = self.records[pk] = self._state_here().records([pk])[pk]
         return found
 
     def render_outputs(self, outputs: list[Output]) -> WriteReport:
@@ -408,8 +408,7 @@ class BuildSession:
         needed = {o.args[0] for o in outputs if o.kind in ("page", "ics")}
         missing = [pk for pk in needed if pk not in self.records]
         if missing:
-            state = self._child_state() if self.in_child else self.state
-            self.records.update(state.records(missing))
+            self.records.update(self._state_here().records(missing))
 
     def render(self, outputs: list[Output]) -> None:
         """Render ``outputs`` whose keys changed (all in a full build)."""
