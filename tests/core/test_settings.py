@@ -1,47 +1,15 @@
 """Production mode refuses insecure configuration and passes Django's deploy checks."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.commands import portal
+
 GOOD_PRODUCTION_ENV = {
     "PORTAL_ENV": "production",
     "SECRET_KEY": "k" * 20 + "a-long-random-value-for-tests-only-0123456789",
     "ALLOWED_HOSTS": "cms.example.jp",
     "PORTAL_SITE_URL": "https://iju.example.jp",
 }
-
-
-def portal(*args, env_overrides, tmp_path):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key
-        not in {"PORTAL_ENV", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DATABASE_URL"}
-        # Set by the browser fixture (tests/real_parts.py) for the test process only;
-        # the deploy check rightly refuses it in production.
-        and key != "DJANGO_ALLOW_ASYNC_UNSAFE"
-    }
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "cms.settings",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'check.sqlite3'}",
-            "PORTAL_VAR_DIR": str(tmp_path),
-            **env_overrides,
-        }
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "cms.cli", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_production_settings_pass_the_deploy_check(tmp_path):

@@ -3,11 +3,7 @@ API stand-in (tests/line/standin.py; the real API cannot be reached here). The
 clock is a parameter (``now``), so schedules are tested at any moment."""
 
 import datetime as dt
-import os
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -27,6 +23,7 @@ from cms.line.models import (
     SendMethod,
 )
 from cms.mailing.models import AttributeDefinition, AttributeKind, Interest
+from tests.commands import portal
 
 from .conftest import make_friend, user_id
 
@@ -578,24 +575,10 @@ def test_processes_that_do_not_talk_to_line_do_not_load_its_sdk(tmp_path):
     """line-bot-sdk (with aiohttp, 37 MB of a process) is imported where LINE is
     called: not by Django's start (admin hooks), the URLs or the site build."""
     code = (
-        "import sys, django; django.setup();"
-        "from django.urls import get_resolver; get_resolver().url_patterns;"
+        "import sys; from django.urls import get_resolver; get_resolver().url_patterns;"
         "import builders.build, builders.pelican_plugin, cms.api.schema;"
         "print(sorted(m for m in ('linebot', 'aiohttp') if m in sys.modules))"
     )
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cms.settings",
-        "PORTAL_VAR_DIR": str(tmp_path),
-    }
-    env.pop("DATABASE_URL", None)
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=Path(__file__).resolve().parents[2],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = portal("shell", "-v", "0", "-c", code, env_overrides={}, tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
