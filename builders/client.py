@@ -17,6 +17,7 @@ import urllib.request
 from dataclasses import dataclass
 
 from .queries import document
+from .workers import with_stack_room
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ class InProcessTransport(Transport):
     def query(self, text, variables=None):
         from cms.api.schema import execute_with_errors
 
-        result = execute_with_errors(text, variables)
+        result = with_stack_room(execute_with_errors, text, variables)
         if result.errors:
             raise ContentApiError("; ".join(e.message for e in result.errors))
         return result.data
