@@ -4,7 +4,10 @@
    first), or only those changed since the last fetch plus ``removedPages``
    (incremental), in windows spread over the worker processes; each worker also
    runs the HTML passes on its pages' rich text (cached by hash).
-2. **Images**: resize the new ones (workers again), cached by source.
+2. **Images**: download the new ones and plan their files from their headers;
+   threads make the files in the background, at a lower priority than the
+   build, while it renders and indexes (Pagefind leaves a core half idle).
+   Images are cached by source.
 3. **Render** with Pelican (``site/pelicanconf.py``, ``themes/portal``): the
    plugin ``builders.pelican_plugin`` adds the CMS content as a generator, which
    renders only the files whose input key changed (all of them in a full build),
@@ -17,6 +20,7 @@ A broken internal link fails the build (``BuildFailed``, naming page and link)
 after the state is saved, so a deploy step can refuse to publish it.
 """
 
+import concurrent.futures
 import contextlib
 import datetime
 import gc
@@ -25,6 +29,7 @@ import io
 import logging
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -50,6 +55,11 @@ ROOT = Path(__file__).resolve().parent.parent
 BUILDER_VERSION = "2"
 #: Outputs per render task in a large build (see ``BuildSession.render``).
 RENDER_CHUNK = 200
+#: Downloads at a time while planning the new images (waiting on I/O).
+IMAGE_DOWNLOADS = 8
+#: Niceness of the threads making image files: they take what the build leaves of
+#: the CPU (during Pagefind, most of a core) and finish once it is done.
+IMAGE_NICENESS = 10
 #: Overlap between incremental fetches: the CMS's and builder's clocks may differ.
 SINCE_MARGIN = datetime.timedelta(seconds=60)
 
@@ -136,8 +146,11 @@ def _fetch_window(offset: int):
     return _SESSION.fetch_window(offset)
 
 
-def _process_image(job):
-    return image_pipeline.process(job, _SESSION.download, _SESSION.media_cache)
+def _lower_priority() -> None:
+    """Give the calling thread (Linux: a thread has its own niceness) what the
+    build leaves of the CPU: during Pagefind, most of a core."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), IMAGE_NICENESS)
 
 
 def _render_chunk(outputs: list[Output]) -> WriteReport:
@@ -165,6 +178,8 @@ class BuildSession:
         self.output_dir = Path(output_dir)
         self.cache_dir = Path(cache_dir)
         self.media_cache = self.cache_dir / "media"
+        # Downloaded sources waiting for their files to be made.
+        self.image_stash = self.cache_dir / "sources"
         self.document_cache = self.cache_dir / "documents"
         self.state = BuildState(Path(state_path))
         self.workers = worker_count(options.workers)
@@ -179,6 +194,7 @@ class BuildSession:
         self.document_urls: dict[str, str] = {}
         self.model: SiteModel | None = None
         self.images: dict[str, dict] = {}
+        self._image_work = None  # (threads, futures) while files are being made
         self.renderer = None
         self.folder: OutputFolder | None = None
         self.updated_since: str | None = None
@@ -316,7 +332,10 @@ class BuildSession:
 
     # Images and documents ----------------------------------------------------------
 
-    def process_images(self, wanted: set[str]) -> None:
+    def plan_images(self, wanted: set[str]) -> None:
+        """Give ``self.images`` every wanted image: cached, or new and planned (its
+        files' names and sizes, from its header), whose files are then made in
+        the background (``finish_images`` waits for them)."""
         self.images = self.state.images()
         jobs = [
             image_pipeline.ImageJob(key, self.image_sources[key])
@@ -332,30 +351,68 @@ class BuildSession:
             )
         if not jobs:
             return
-        made = {}
-        with self._bar(len(jobs), "画像") as bar:
-            if self.workers > 1 and len(jobs) > 1:
-                self.transport.before_fork()
-                global _SESSION
-                _SESSION = self
-                with _pool(self.workers) as pool:
-                    results = list(
-                        _tick(pool.imap_unordered(_process_image, jobs), bar)
-                    )
-            else:
-                results = [
-                    _tick_one(
-                        image_pipeline.process(j, self.download, self.media_cache), bar
-                    )
-                    for j in jobs
+        with concurrent.futures.ThreadPoolExecutor(IMAGE_DOWNLOADS) as downloads:
+            prepared = list(
+                downloads.map(
+                    lambda job: image_pipeline.prepare(
+                        job, self.download, self.image_stash
+                    ),
+                    jobs,
+                )
+            )
+        self._settle_images(prepared, keep=False)
+        todo = [(job, self.images[job.key]) for job in jobs if job.key in self.images]
+        if self.workers > 1 and len(todo) > 1:
+            # Threads, not processes: Pillow lets go of the GIL while it decodes,
+            # resizes and encodes, and forked workers held 140 MB each of this
+            # process's memory through Pagefind, the build's memory peak.
+            threads = concurrent.futures.ThreadPoolExecutor(
+                self.workers, "images", initializer=_lower_priority
+            )
+            work = [threads.submit(self._process_image, *item) for item in todo]
+            self._image_work = (threads, work)
+        else:
+            self._settle_images([self._process_image(*item) for item in todo])
+
+    def _process_image(self, job, planned: dict):
+        return image_pipeline.process(job, planned, self.image_stash, self.media_cache)
+
+    def finish_images(self) -> set[str]:
+        """Wait for the files of the images planned by ``plan_images``; the keys
+        of those that could not be made (dropped from ``self.images``)."""
+        if self._image_work is None:
+            return set()
+        _, work = self._image_work
+        try:
+            with self._bar(len(work), "画像") as bar:
+                made = [
+                    future.result()
+                    for future in _tick(concurrent.futures.as_completed(work), bar)
                 ]
+        finally:
+            self.stop_images()
+        return self._settle_images(made)
+
+    def stop_images(self) -> None:
+        if self._image_work is not None:
+            self._image_work[0].shutdown(wait=True, cancel_futures=True)
+            self._image_work = None
+
+    def _settle_images(self, results, keep: bool = True) -> set[str]:
+        """Take (key, variants or None, problem) results into ``self.images``
+        (stored in the state when ``keep``); the keys that failed."""
+        failed, made = set(), {}
         for key, variants, problem in results:
             if variants is None:
                 self.summary.warnings.append(f"画像を作れませんでした: {problem}")
+                self.images.pop(key, None)
+                failed.add(key)
             else:
                 made[key] = variants
         self.images.update(made)
-        self.state.put_images(made)
+        if keep:
+            self.state.put_images(made)
+        return failed
 
     def document_file(self, path: str) -> bytes | None:
         url = self.document_urls.get(path)
@@ -447,11 +504,6 @@ def _tick(results, bar):
         yield result
 
 
-def _tick_one(result, bar):
-    bar.update(1)
-    return result
-
-
 # --- The build ---------------------------------------------------------------------------
 
 
@@ -477,6 +529,8 @@ def build_site(options: BuildOptions) -> BuildSummary:
         # a long-running task worker then ran with two builds' worth in memory.
         _SESSION = None
         search.close_scratch(session)
+        session.stop_images()
+        shutil.rmtree(session.image_stash, ignore_errors=True)
         session.release()
         if collecting:
             gc.enable()
@@ -550,7 +604,7 @@ def _build(session: BuildSession, started: float) -> BuildSummary:
     for municipality_image in (session.site.get("logo"),):
         if municipality_image:
             wanted_images.add(image_pipeline.image_key(municipality_image))
-    session.process_images(wanted_images)
+    session.plan_images(wanted_images)
     tick = _phase(summary, "images", tick)
 
     session.model = SiteModel(

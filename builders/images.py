@@ -3,9 +3,15 @@
 Each source (the ``max-2400x2400`` rendition the API offers) becomes a few widths
 in WebP and in JPEG (the fallback), re-encoded without any metadata: EXIF (and so
 GPS positions), XMP and comments are never copied; only the colour profile is
-kept. File names are the SHA-1 of the bytes, so a CDN may cache them for a year.
-Results are cached between builds by source (``image_key``), in the state file
-and the cache folder; a changed file has a new key and is processed again.
+kept. Results are cached between builds by source (``image_key``: the source's
+file hash, URL and size, and ``PIPELINE``), in the state file and the cache
+folder; a changed file has a new key and is processed again.
+
+A file's name is the SHA-1 of its source's key, width and format, so a CDN may
+cache it for a year: new bytes come only with a new key. The names and sizes
+are known from the source's header alone (``plan``), before the pixels are
+worked on, so a build renders its pages while its images are being made
+(builders/build.py).
 """
 
 import hashlib
@@ -15,8 +21,9 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
-#: Bump to re-make every image (the key includes it).
-PIPELINE = "2"
+#: Bump to re-make every image (the key, and so every file name, includes it):
+#: whenever the bytes made for a source would change.
+PIPELINE = "3"
 WIDTHS = (480, 960, 1440)
 JPEG_QUALITY = 80
 WEBP_QUALITY = 76
@@ -24,6 +31,10 @@ WEBP_METHOD = 2  # 4 is 3% smaller and twice as slow
 #: The JPEG files are the fallback of a <picture> whose WebP every current browser
 #: takes: baseline encoding is 5-6x faster than progressive for 5-10% more bytes.
 JPEG_OPTIONS = {"quality": JPEG_QUALITY}
+WEBP_OPTIONS = {"quality": WEBP_QUALITY, "method": WEBP_METHOD}
+#: The EXIF orientations that turn a picture on its side (swap width and height).
+ORIENTATION_TAG = 0x0112
+SIDEWAYS = (5, 6, 7, 8)
 MEDIA_PREFIX = "media/"
 #: Lanczos, the sharpest of Pillow's filters. Bicubic takes 7-10% less time per
 #: photo and gives 8% fewer bytes, for pictures 0.1-0.4 dB further from the
@@ -68,57 +79,96 @@ def widths_for(source_width: int) -> list[int]:
     return sorted(set(widths))
 
 
-def make_variants(data: bytes) -> tuple[dict, dict[str, bytes]]:
-    """Source bytes → (variants description, {file name: bytes}). Pure."""
+def variant_name(key: str, width: int, ext: str) -> str:
+    return f"{hashlib.sha1(f'{key}|{width}'.encode()).hexdigest()[:20]}.{ext}"
+
+
+def plan(key: str, width: int, height: int) -> dict:
+    """The variants of source ``key`` of ``width`` x ``height`` (upright): their
+    sizes and paths, smallest first."""
+    variants = {"width": width, "height": height, "jpeg": [], "webp": []}
+    for target in widths_for(width):
+        size = (target, max(1, round(height * target / width)))
+        for kind, ext in (("jpeg", "jpg"), ("webp", "webp")):
+            path = f"/{MEDIA_PREFIX}{variant_name(key, target, ext)}"
+            variants[kind].append([*size, path])
+    return variants
+
+
+def upright_size(data: bytes) -> tuple[int, int]:
+    """Width and height of a source as it will be shown (after its EXIF
+    orientation), read from its header without decoding the pixels."""
+    with Image.open(io.BytesIO(data)) as opened:
+        width, height = opened.size
+        orientation = opened.getexif().get(ORIENTATION_TAG, 1)
+    return (height, width) if orientation in SIDEWAYS else (width, height)
+
+
+def make_variants(data: bytes, key: str) -> tuple[dict, dict[str, bytes]]:
+    """Source bytes → (``plan`` of its variants, {file name: bytes}). Pure."""
     with Image.open(io.BytesIO(data)) as opened:
         opened.load()
         icc = opened.info.get("icc_profile")
         picture = _flatten(ImageOps.exif_transpose(opened))
-    width, height = picture.size
+    variants = plan(key, *picture.size)
     files: dict[str, bytes] = {}
-    variants = {"width": width, "height": height, "jpeg": [], "webp": []}
+    formats = {"jpeg": ("JPEG", JPEG_OPTIONS), "webp": ("WEBP", WEBP_OPTIONS)}
+    if icc:
+        formats = {k: (f, {**o, "icc_profile": icc}) for k, (f, o) in formats.items()}
     # Largest width first, each smaller one resized from the one before: the same
     # filter over fewer source pixels (a fifth less time than resizing every
     # width from the source, with no visible difference at these steps).
-    for target in sorted(widths_for(width), reverse=True):
-        size = (target, max(1, round(height * target / width)))
+    for number in reversed(range(len(variants["jpeg"]))):
+        size = tuple(variants["jpeg"][number][:2])
         if size != picture.size:
             picture = picture.resize(size, RESAMPLING, reducing_gap=3.0)
-        for fmt, ext, options in (
-            ("JPEG", "jpg", JPEG_OPTIONS),
-            ("WEBP", "webp", {"quality": WEBP_QUALITY, "method": WEBP_METHOD}),
-        ):
+        for kind, (fmt, options) in formats.items():
             buffer = io.BytesIO()
-            if icc:
-                options = {**options, "icc_profile": icc}
             picture.save(buffer, fmt, **options)
-            body = buffer.getvalue()
-            name = f"{hashlib.sha1(body).hexdigest()[:20]}.{ext}"
-            files[name] = body
-            variants["jpeg" if ext == "jpg" else "webp"].append(
-                [size[0], size[1], f"/{MEDIA_PREFIX}{name}"]
-            )
-    for kind in ("jpeg", "webp"):
-        variants[kind].sort()
+            files[variants[kind][number][2].rsplit("/", 1)[1]] = buffer.getvalue()
     return variants, files
 
 
-def process(job: ImageJob, download, cache_dir: Path) -> tuple[str, dict | None, str]:
-    """Download and resize one image into ``cache_dir``; (key, variants or None,
-    a message when it failed)."""
+def prepare(job: ImageJob, download, sources: Path) -> tuple[str, dict | None, str]:
+    """Download one source into the folder ``sources`` and plan its variants from
+    its header; (key, plan or None, a message when it failed)."""
     try:
         data = download(job.url)
-        variants, files = make_variants(data)
+        variants = plan(job.key, *upright_size(data))
     except Exception as error:  # a missing or broken file must not stop a build
         return job.key, None, f"{job.url}: {error}"
+    sources.mkdir(parents=True, exist_ok=True)
+    _put(sources / job.key, data)
+    return job.key, variants, ""
+
+
+def process(
+    job: ImageJob, planned: dict, sources: Path, cache_dir: Path
+) -> tuple[str, dict | None, str]:
+    """Make the files of a ``prepare``d source into ``cache_dir`` (and delete the
+    source); (key, variants or None, a message when it failed or did not come
+    out as planned)."""
+    source = sources / job.key
+    try:
+        variants, files = make_variants(source.read_bytes(), job.key)
+    except Exception as error:
+        return job.key, None, f"{job.url}: {error}"
+    finally:
+        source.unlink(missing_ok=True)
+    if variants != planned:
+        return job.key, None, f"{job.url}: 大きさがヘッダーと違います"
     cache_dir.mkdir(parents=True, exist_ok=True)
     for name, body in files.items():
         target = cache_dir / name
         if not target.exists():
-            temporary = target.with_suffix(target.suffix + ".tmp")
-            temporary.write_bytes(body)
-            temporary.replace(target)
+            _put(target, body)
     return job.key, variants, ""
+
+
+def _put(target: Path, body: bytes) -> None:
+    temporary = target.with_suffix(target.suffix + ".tmp")
+    temporary.write_bytes(body)
+    temporary.replace(target)
 
 
 def variant_files(variants: dict) -> list[str]:

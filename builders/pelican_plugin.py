@@ -217,7 +217,6 @@ class PortalGenerator(Generator):
         for name, data in self.assets.values():
             if not folder.keep(name, name):
                 folder.write(name, data, name)
-        self._copy_media(session, model)
         self._copy_documents(session, model)
         extra = model.extra_pages
         entries = []
@@ -235,6 +234,20 @@ class PortalGenerator(Generator):
         session.render([sitemap])
         session.pages_total = sum(1 for o in outputs if o.is_page) + len(extra)
         search.index_site(session)  # Pagefind, over the pages just written
+        # The image files were made meanwhile; pages showing one that failed are
+        # rendered again without it (the index is refreshed by the next build).
+        if session.finish_images():
+            model.images_ready = frozenset(session.images)
+            session.renderer.forget_parts()
+            entries = folder.report.entries
+            again = [
+                o
+                for o in model.outputs()
+                if o.path in entries and entries[o.path].key != o.key
+            ]
+            folder.report.merge(session.render_outputs(again))
+            folder.report.written = list(dict.fromkeys(folder.report.written))
+        self._copy_media(session, model)
 
     def _copy_media(self, session, model) -> None:
         used = set()

@@ -315,6 +315,10 @@ class Renderer:
     # Parts that are the same on many pages are rendered once per build: the
     # header and footer (site data only) and each card (its card only).
 
+    def forget_parts(self) -> None:
+        """Render the shared parts again (the images they show changed)."""
+        self._memo.clear()
+
     def _once(self, key, make) -> Markup:
         found = self._memo.get(key)
         if found is None:

@@ -42,9 +42,10 @@ def pelicanconf(tmp_path):
 
 @pytest.fixture
 def builder(tmp_path, pelicanconf):
-    """``build(name, full=False)`` builds into tmp_path/name (own state and cache)."""
+    """``build(name, full=False, workers=1)`` builds into tmp_path/name (own state;
+    the image cache is shared)."""
 
-    def build(name="site", full=False):
+    def build(name="site", full=False, workers=1):
         folder = tmp_path / name
         return build_site(
             BuildOptions(
@@ -52,7 +53,7 @@ def builder(tmp_path, pelicanconf):
                 output_dir=folder / "output",
                 state_path=folder / "state.sqlite3",
                 cache_dir=tmp_path / "image-cache",
-                workers=1,
+                workers=workers,
                 pelicanconf=pelicanconf,
             )
         )
@@ -256,10 +257,11 @@ def test_a_broken_internal_link_fails_the_build_naming_page_and_link(builder, po
     assert listing.url_path.removeprefix("/home") in message
 
 
-def _photo_with_gps(collection) -> PortalImage:
-    picture = PILImage.new("RGB", (1600, 1200), (90, 140, 60))
+def _photo_with_gps(collection, colour=(90, 140, 60), orientation=1) -> PortalImage:
+    picture = PILImage.new("RGB", (1600, 1200), colour)
     exif = PILImage.Exif()
     exif[0x010F] = "TestCamera"  # Make
+    exif[0x0112] = orientation
     exif[0x8825] = {1: "N", 2: (36.0, 20.0, 0.0), 3: "E", 4: (140.0, 26.0, 0.0)}
     buffer = io.BytesIO()
     picture.save(buffer, "JPEG", exif=exif)
@@ -269,6 +271,34 @@ def _photo_with_gps(collection) -> PortalImage:
     image.file = ImageFile(io.BytesIO(buffer.getvalue()), name="gps.jpg")
     image.save()
     return image
+
+
+def _listing_with_photo(portal, number: int, **photo) -> AkiyaListingPage:
+    listing = factories.add_akiya(
+        portal.section("mito"),
+        title=f"写真のある物件{number}",
+        registration_number=f"img-{number}",
+    )
+    AkiyaPhoto.objects.create(
+        page=listing,
+        image=_photo_with_gps(portal.mito.collection, **photo),
+        caption="外観",
+    )
+    return publish(AkiyaListingPage.objects.get(pk=listing.pk))
+
+
+def _pictures(output: Path, page: str) -> list[tuple[str, int, int]]:
+    """(file, width, height) of each image file a page shows, checked against
+    the file: it is in the output, its size is the one the page gives."""
+    found = []
+    for tag in re.findall(r"<(?:img|source) [^>]*>", page):
+        width, height = (re.search(rf'{a}="(\d+)"', tag) for a in ("width", "height"))
+        for path in re.findall(r"/media/[\w.]+", tag):
+            with PILImage.open(output / path.lstrip("/")) as made:
+                if width and made.width == int(width.group(1)):
+                    assert made.height == int(height.group(1)), tag
+            found.append((path, made.width, made.height))
+    return found
 
 
 def test_images_are_resized_hashed_and_stripped_of_exif(builder, portal):
@@ -292,7 +322,7 @@ def test_images_are_resized_hashed_and_stripped_of_exif(builder, portal):
         with PILImage.open(path) as image:
             assert not image.getexif(), f"{path.name} keeps EXIF"
             assert image.width <= 2400
-        # Content-hashed names: the name changes when the bytes do.
+        # Hashed names: a new source (a new key) gets new names.
         assert len(path.stem) >= 16
     images = re.findall(r"<img [^>]*>", page)
     assert images, page
@@ -301,6 +331,54 @@ def test_images_are_resized_hashed_and_stripped_of_exif(builder, portal):
     # Cached between builds: a second full build resizes nothing.
     summary = builder("again", full=True)
     assert summary.phases.get("images", 0) < 5
+
+
+def test_images_are_made_in_the_background_as_planned_from_their_headers(
+    builder, portal
+):
+    lying = _listing_with_photo(portal, 1)
+    # EXIF orientation 6: the camera was turned, the picture is shown upright.
+    standing = _listing_with_photo(portal, 2, colour=(200, 90, 40), orientation=6)
+    summary = builder(full=True, workers=2)
+    assert not summary.warnings, summary.warnings
+    output = builder.output()
+    for listing, upright in ((lying, (1440, 1080)), (standing, (1200, 1600))):
+        shown = _pictures(output, html(output, listing.url_path.removeprefix("/home/")))
+        assert shown, "the page shows its photo"
+        assert max((w, h) for _, w, h in shown) == upright
+    # A build from nothing, with its images made one at a time, names and sizes
+    # them the same.
+    builder("from-nothing", full=True)
+    assert digests(builder.output("from-nothing")) == digests(output)
+
+
+def test_an_image_that_cannot_be_made_is_left_off_its_page(
+    builder, portal, monkeypatch
+):
+    from builders import images
+
+    good = _listing_with_photo(portal, 1)
+    bad = _listing_with_photo(portal, 2, colour=(250, 250, 250))
+    make_variants = images.make_variants
+
+    def failing(data, key):  # runs in the image threads
+        with PILImage.open(io.BytesIO(data)) as opened:
+            if opened.getpixel((0, 0))[0] > 240:
+                raise OSError("壊れたファイル")
+        return make_variants(data, key)
+
+    monkeypatch.setattr(images, "make_variants", failing)
+    summary = builder(full=True, workers=2)
+    assert any("壊れたファイル" in w for w in summary.warnings), summary.warnings
+    output = builder.output()
+    assert _pictures(output, html(output, good.url_path.removeprefix("/home/")))
+    assert not _pictures(output, html(output, bad.url_path.removeprefix("/home/")))
+    # Not cached as made: the next build tries again, and with the file mended
+    # shows it.
+    monkeypatch.setattr(images, "make_variants", make_variants)
+    summary = builder()
+    assert not summary.warnings, summary.warnings
+    assert _pictures(output, html(output, bad.url_path.removeprefix("/home/")))
 
 
 def test_faq_page_chat_widget_and_analytics_script(builder, portal):
