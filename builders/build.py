@@ -29,6 +29,7 @@ import io
 import logging
 import os
 import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -178,8 +179,9 @@ class BuildSession:
         self.output_dir = Path(output_dir)
         self.cache_dir = Path(cache_dir)
         self.media_cache = self.cache_dir / "media"
-        # Downloaded sources waiting for their files to be made.
-        self.image_stash = self.cache_dir / "sources"
+        # Downloaded sources waiting for their files to be made (a folder of this
+        # build's own, made when there are any: see plan_images).
+        self.image_stash: Path | None = None
         self.document_cache = self.cache_dir / "documents"
         self.state = BuildState(Path(state_path))
         self.workers = worker_count(options.workers)
@@ -351,6 +353,8 @@ class BuildSession:
             )
         if not jobs:
             return
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        self.image_stash = Path(tempfile.mkdtemp(prefix="sources-", dir=self.cache_dir))
         with concurrent.futures.ThreadPoolExecutor(IMAGE_DOWNLOADS) as downloads:
             prepared = list(
                 downloads.map(
@@ -530,7 +534,8 @@ def build_site(options: BuildOptions) -> BuildSummary:
         _SESSION = None
         search.close_scratch(session)
         session.stop_images()
-        shutil.rmtree(session.image_stash, ignore_errors=True)
+        if session.image_stash is not None:
+            shutil.rmtree(session.image_stash, ignore_errors=True)
         session.release()
         if collecting:
             gc.enable()
