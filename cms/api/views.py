@@ -9,6 +9,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.views.decorators.csrf import csrf_exempt
 from strawberry.django.views import GraphQLView
 
+from builders.workers import with_stack_room
+
 from .schema import ApiContext, schema
 
 
@@ -23,7 +25,9 @@ class ContentApiView(GraphQLView):
         )
 
     def dispatch(self, request, *args, **kwargs):
-        response = super().dispatch(request, *args, **kwargs)
+        # The frame stack room the in-process builder gets too: a window of pages
+        # otherwise cost 10,000 mmap/munmap pairs in a web server's thread.
+        response = with_stack_room(super().dispatch, request, *args, **kwargs)
         # Answers may hold a draft (with a preview token); shared caches keep none.
         response.setdefault("Cache-Control", "private, no-store")
         return response
