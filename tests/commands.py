@@ -28,11 +28,16 @@ def portal(*args, env_overrides, tmp_path):
             **env_overrides,
         }
     )
+    return run_portal(args, env, timeout=120)
+
+
+def run_portal(args, env: dict, timeout: float) -> subprocess.CompletedProcess:
+    """``portal *args`` from the checkout with exactly ``env``, its output kept."""
     return subprocess.run(
         [sys.executable, "-m", "cms.cli", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
     )

@@ -5,8 +5,6 @@ the restored portal still has all four. Real ``portal`` processes, real pg_dump.
 
 import json
 import os
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -14,20 +12,13 @@ import psycopg
 import pytest
 
 from cms.ops.backup import generate_key
+from tests.commands import run_portal
 
-ROOT = Path(__file__).resolve().parents[2]
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 
 
 def portal(*args, env, check=True):
-    result = subprocess.run(
-        [sys.executable, "-m", "cms.cli", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_portal(args, env, timeout=300)
     if check:
         assert result.returncode == 0, result.stderr[-3000:]
     return result
